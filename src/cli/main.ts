@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The assetd command: process concerns only (environment, signals, exit codes, what to print); the rest is wired
+// by startServer().
+import { Command } from 'commander';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { openSqliteStore } from '../metadata/sqlite/open.js';
+import { startServer } from './server.js';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`assetd: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function serve(): Promise<void> {
+  const config = configOrExit();
+  const server = await startServer(config);
+  if (server.generatedKey) {
+    process.stdout.write(
+      [
+        '',
+        `assetd generated an API key (tenant "default"), kept in ${path.join(config.dataDir, 'api-key')}:`,
+        '',
+        `  ${server.generatedKey}`,
+        '',
+        'Try it:',
+        `  curl -H "x-api-key: ${server.generatedKey}" -F file=@picture.png ${server.address}/v3/assets`,
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function migrate(): Promise<void> {
+  const config = configOrExit();
+  const store = await openSqliteStore(path.join(config.dataDir, 'assetd.sqlite'));
+  await store.close();
+  process.stdout.write('assetd: migrations applied\n');
+}
+
+const program = new Command('assetd').description('Self-hostable asset service (v3 Assets API)');
+program.command('serve').description('run the HTTP API (the default)').action(serve);
+program.command('migrate').description('apply database migrations and exit').action(migrate);
+program.action(serve);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`assetd: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

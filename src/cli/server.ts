@@ -1,0 +1,90 @@
+// Wiring: from a validated Config to a listening server (open the stores, build the services and the app, listen).
+// Tests start the service through this same function, so they exercise the real wiring.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Config } from '../config/index.js';
+import { ApiKeyring } from '../domain/api-keys.js';
+import { AssetService } from '../domain/assets.js';
+import { PublicUrls } from '../domain/public-urls.js';
+import { buildApp, logSerializers } from '../http/app.js';
+import type { MetadataStore } from '../metadata/port.js';
+import { openSqliteStore } from '../metadata/sqlite/open.js';
+import { LocalDiskStorage } from '../storage/local/local-disk.js';
+import type { StorageBackend } from '../storage/port.js';
+import { loadOrCreateKey } from './first-key.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** Where the server listens, e.g. http://127.0.0.1:3000 */
+  readonly address: string;
+  readonly metadata: MetadataStore;
+  readonly storage: StorageBackend;
+  /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
+  readonly generatedKey: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A pino options object, or false to log nothing (tests). */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    serializers: logSerializers,
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+  };
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  await fs.mkdir(config.dataDir, { recursive: true });
+  let generatedKey: string | null = null;
+  let keys = config.apiKeys;
+  if (keys === null) {
+    const { entry, created } = await loadOrCreateKey(config.dataDir);
+    keys = [entry];
+    if (created) generatedKey = entry.key;
+  }
+
+  const metadata = await openSqliteStore(path.join(config.dataDir, 'assetd.sqlite'));
+  const storage = await LocalDiskStorage.open({ dataDir: config.dataDir });
+  const urls = new PublicUrls(config.publicUrl);
+  const assets = new AssetService({ metadata, storage });
+  const app = await buildApp({
+    assets,
+    keyring: new ApiKeyring(keys),
+    urls,
+    maxUploadBytes: config.maxUploadBytes,
+    logger: options.logger ?? loggerOptions(config),
+  });
+
+  const closeStores = async () => {
+    await Promise.allSettled([metadata.close(), storage.close()]);
+  };
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await closeStores();
+    throw error;
+  }
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const address = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  urls.setBaseIfUnset(address);
+
+  return {
+    app,
+    address,
+    metadata,
+    storage,
+    generatedKey,
+    close: async () => {
+      await app.close();
+      await closeStores();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// Owns every setting: loadConfig(env) is the only reader of ASSETD_* variables. It validates all of them,
+// reports every problem at once, and returns a frozen object that the rest of the program is given.
+import path from 'node:path';
+
+export interface ApiKeyEntry {
+  readonly key: string;
+  readonly tenant: string;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Base of every URL handed out; null means "derive from the address we end up listening on". */
+  readonly publicUrl: string | null;
+  /** Null means "none configured": the CLI generates one on first start and keeps it in the data dir. */
+  readonly apiKeys: readonly ApiKeyEntry[] | null;
+  readonly maxUploadBytes: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const KEY_PATTERN = /^[A-Za-z0-9_\-.~+/]{16,256}$/;
+const TENANT_PATTERN = /^[A-Za-z0-9_\-.]{1,64}$/;
+
+/** Collects problems instead of throwing on the first one, so a user fixes their environment in one go. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) {
+      this.problems.push(`${name} must be a whole number, got "${value}"`);
+      return fallback;
+    }
+    const n = Number(value);
+    if (n < min || n > max) {
+      this.problems.push(`${name} must be between ${min} and ${max}, got ${value}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf(name: string, fallback: string, allowed: readonly string[]): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+function parseHost(r: Reader): string {
+  const host = r.string('ASSETD_HOST', '127.0.0.1');
+  if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host)) r.problems.push(`ASSETD_HOST is not a host name or address: "${host}"`);
+  return host;
+}
+
+function parsePublicUrl(r: Reader): string | null {
+  const value = r.raw('ASSETD_PUBLIC_URL');
+  if (value === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    r.problems.push(`ASSETD_PUBLIC_URL must be an absolute http(s) URL, got "${value}"`);
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    r.problems.push(`ASSETD_PUBLIC_URL must use http or https, got "${url.protocol}"`);
+  }
+  if (url.search || url.hash) r.problems.push('ASSETD_PUBLIC_URL must not carry a query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function parseApiKeys(value: string, problems: string[]): ApiKeyEntry[] {
+  const entries: ApiKeyEntry[] = [];
+  const seen = new Set<string>();
+  for (const [index, item] of value.split(',').entries()) {
+    const pair = item.trim();
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    const tenant = eq === -1 ? pair : pair.slice(eq + 1);
+    // Never echo the key itself: error messages end up in logs.
+    if (!KEY_PATTERN.test(key)) {
+      problems.push(`ASSETD_API_KEYS entry ${index + 1}: a key must be 16-256 characters of [A-Za-z0-9_-.~+/]`);
+      continue;
+    }
+    if (!TENANT_PATTERN.test(tenant)) {
+      problems.push(`ASSETD_API_KEYS entry ${index + 1}: a tenant must be 1-64 characters of [A-Za-z0-9_-.]`);
+      continue;
+    }
+    if (seen.has(key)) {
+      problems.push(`ASSETD_API_KEYS entry ${index + 1}: the same key is listed twice`);
+      continue;
+    }
+    seen.add(key);
+    entries.push({ key, tenant });
+  }
+  if (entries.length === 0 && problems.length === 0) problems.push('ASSETD_API_KEYS is set but lists no key');
+  return entries;
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const r = new Reader(env);
+  const host = parseHost(r);
+  const port = r.integer('ASSETD_PORT', 3000, 0, 65535);
+  const dataDir = path.resolve(cwd, r.string('ASSETD_DATA_DIR', './data'));
+  const publicUrl = parsePublicUrl(r);
+  const keysRaw = r.raw('ASSETD_API_KEYS');
+  const apiKeys = keysRaw === undefined ? null : parseApiKeys(keysRaw, r.problems);
+  const maxUploadBytes = r.integer('ASSETD_MAX_UPLOAD_BYTES', 32 * 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const logLevel = r.oneOf('ASSETD_LOG_LEVEL', 'info', LOG_LEVELS);
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return Object.freeze({ host, port, dataDir, publicUrl, apiKeys, maxUploadBytes, logLevel });
+}

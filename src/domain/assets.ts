@@ -1,0 +1,135 @@
+// The asset rules: how bytes become an asset (staged in storage, then published by one metadata insert), who may
+// see an asset (its tenant only, everyone else gets "not found"), listing, deletion and reading the bytes back.
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { Asset, MetadataStore } from '../metadata/port.js';
+import type { ByteRange, StorageBackend } from '../storage/port.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { errors } from './errors.js';
+import { cleanFilename } from './filenames.js';
+import { newAssetId, newUrlToken, storageKeyFor } from './ids.js';
+import { UploadInspector } from './inspect.js';
+
+export interface AssetServiceOptions {
+  readonly metadata: MetadataStore;
+  readonly storage: StorageBackend;
+  readonly now?: () => Date;
+}
+
+export interface StageOptions {
+  readonly tenant: string;
+  readonly filename: string | undefined;
+  readonly body: Readable;
+  readonly maxBytes: number;
+  readonly accept: ReadonlySet<string>;
+  /** Where the bytes came from, for error `param`s. */
+  readonly param: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Bytes that are fully stored and checked but not yet an asset: nobody can see them until commit(). */
+export interface StagedAsset {
+  commit(): Promise<Asset>;
+  discard(): Promise<void>;
+}
+
+export interface AssetListing {
+  readonly assets: readonly Asset[];
+  readonly nextToken: string | null;
+}
+
+export class AssetService {
+  private readonly metadata: MetadataStore;
+  private readonly storage: StorageBackend;
+  private readonly now: () => Date;
+
+  constructor(options: AssetServiceOptions) {
+    this.metadata = options.metadata;
+    this.storage = options.storage;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async stage(options: StageOptions): Promise<StagedAsset> {
+    const assetId = newAssetId();
+    const storageKey = storageKeyFor(assetId);
+    const inspector = new UploadInspector({ maxBytes: options.maxBytes, accept: options.accept, param: options.param });
+    // pipeline() destroys the inspector with the source's error, so the storage write sees every failure.
+    const inspected = pipeline(options.body, inspector, () => {});
+    await this.storage.write({
+      key: storageKey,
+      body: inspected,
+      contentType: 'application/octet-stream',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const { sizeBytes, sha256, media } = inspector.result();
+    const createdAt = this.now();
+    const asset: Asset = {
+      assetId,
+      tenant: options.tenant,
+      status: 'completed',
+      mimeType: media.mime,
+      sizeBytes,
+      sha256,
+      filename: cleanFilename(options.filename),
+      storageKey,
+      urlToken: newUrlToken(),
+      createdAt,
+      completedAt: createdAt,
+    };
+    let settled = false;
+    return {
+      commit: async () => {
+        if (settled) throw new Error('StagedAsset settled twice');
+        settled = true;
+        try {
+          await this.metadata.insertAsset(asset);
+        } catch (error) {
+          await this.storage.delete(storageKey);
+          throw error;
+        }
+        return asset;
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await this.storage.delete(storageKey);
+      },
+    };
+  }
+
+  async get(tenant: string, assetId: string): Promise<Asset> {
+    const asset = await this.metadata.findAsset(tenant, assetId);
+    if (!asset) throw errors.notFound('Asset', 'asset_id');
+    return asset;
+  }
+
+  async list(tenant: string, options: { limit: number; token?: string | undefined }): Promise<AssetListing> {
+    const after = options.token === undefined ? undefined : decodeCursor(options.token);
+    const page = await this.metadata.listAssets({ tenant, limit: options.limit, ...(after ? { after } : {}) });
+    return { assets: page.assets, nextToken: page.next === null ? null : encodeCursor(page.next) };
+  }
+
+  /** The record goes first, so the url stops serving at once; then the bytes. */
+  async delete(tenant: string, assetId: string): Promise<Asset> {
+    const asset = await this.metadata.deleteAsset(tenant, assetId);
+    if (!asset) throw errors.notFound('Asset', 'asset_id');
+    await this.storage.delete(asset.storageKey);
+    return asset;
+  }
+
+  /** The asset behind a public url token, if it is there to be served. */
+  async findPublic(urlToken: string): Promise<Asset | null> {
+    const asset = await this.metadata.findAssetByUrlToken(urlToken);
+    return asset && asset.status === 'completed' ? asset : null;
+  }
+
+  async openContent(asset: Asset, range?: ByteRange): Promise<Readable> {
+    const stream = await this.storage.read({ key: asset.storageKey, ...(range ? { range } : {}) });
+    if (!stream) throw errors.notFound('File');
+    return stream;
+  }
+
+  async health(): Promise<void> {
+    await Promise.all([this.metadata.ping(), this.storage.check()]);
+  }
+}

@@ -1,0 +1,20 @@
+// Identifiers and secrets minted by assetd, all from the CSPRNG.
+import { randomBytes } from 'node:crypto';
+
+export const ASSET_ID_PATTERN = /^asset_[0-9a-f]{32}$/;
+
+export function newAssetId(): string {
+  return `asset_${randomBytes(16).toString('hex')}`;
+}
+
+/** 256 bits, URL-safe: the unguessable part of a public file URL. */
+export function newUrlToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export const URL_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function storageKeyFor(assetId: string): string {
+  // A two-character fan-out keeps any one directory (or S3 prefix listing) small.
+  return `assets/${assetId.slice(6, 8)}/${assetId}`;
+}

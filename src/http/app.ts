@@ -1,0 +1,78 @@
+// buildApp(options): the HTTP layer. It wires the route groups, authentication, logging and error handling around
+// the domain services it is given, and owns nothing else: no settings are read and no rules are decided here.
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ApiKeyring } from '../domain/api-keys.js';
+import type { AssetService } from '../domain/assets.js';
+import type { PublicUrls } from '../domain/public-urls.js';
+import { requireApiKey } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { assetRoutes } from './routes/assets.js';
+import { fileRoutes } from './routes/files.js';
+import { healthRoutes } from './routes/health.js';
+import { sharedSchemas } from './schemas.js';
+
+export interface AppOptions {
+  readonly assets: AssetService;
+  readonly keyring: ApiKeyring;
+  readonly urls: PublicUrls;
+  readonly maxUploadBytes: number;
+  readonly logger: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
+
+/** File urls carry their secret in the path: keep it out of the logs. */
+function redactUrl(url: string): string {
+  return url.replace(/^\/files\/[^/?]+/, '/files/[redacted]');
+}
+
+export const logSerializers = {
+  req(request: { method: string; url: string; id: string; ip?: string }) {
+    return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip };
+  },
+};
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    forceCloseConnections: true,
+  });
+
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'assetd', version: '3', description: 'The v3 Assets API, self-hosted.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(multipart);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes, { assets: options.assets });
+  await app.register(fileRoutes, { assets: options.assets });
+  await app.register(async (v3) => {
+    requireApiKey(v3, options.keyring);
+    await v3.register(assetRoutes, { assets: options.assets, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
+  });
+  return app;
+}

@@ -1,0 +1,102 @@
+// The one place errors become HTTP: AppErrors render as the API envelope; Fastify's and the multipart parser's own
+// errors are translated to the contract's codes; anything else is logged with its stack and answered with a bare
+// internal_error that leaks nothing.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, errors, isAppError } from '../domain/errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; param?: string };
+}
+
+export function envelope(error: AppError): ErrorBody {
+  return {
+    error: { code: error.code, message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) },
+  };
+}
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** `/files/2/url` → `files[2].url`, the JSON-path spelling the contract uses for `param`. */
+export function jsonPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+}
+
+function fromValidation(issues: AjvIssue[]): AppError {
+  const issue = issues[0] ?? {};
+  const base = jsonPath(issue.instancePath ?? '');
+  const missing = issue.params?.missingProperty;
+  const extra = issue.params?.additionalProperty;
+  const field = typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : undefined;
+  const param = field ? (base ? `${base}.${field}` : field) : base || undefined;
+  const message =
+    typeof missing === 'string'
+      ? `${param} is required.`
+      : typeof extra === 'string'
+        ? `${param} is not a known field.`
+        : `${param ?? 'The request'} ${issue.message ?? 'is invalid'}.`;
+  return errors.invalidParameter(message, param);
+}
+
+// Fastify and @fastify/multipart errors that are the client's doing.
+function fromFastify(error: FastifyError): AppError | null {
+  if (error.validation) return fromValidation(error.validation as AjvIssue[]);
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return errors.invalidParameter('This Content-Type is not accepted here.', 'Content-Type');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.invalidParameter('The request body is not valid JSON.', 'body');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.invalidParameter('Content-Length does not match the body.', 'Content-Length');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 413, 'The request body is too large.');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new AppError('payload_too_large', 413, 'The file is too large.', { param: 'file' });
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('payload_too_large', 413, 'The multipart body has too many parts.');
+    case 'FST_PROTO_VIOLATION':
+    case 'FST_MP_PREMATURE_CLOSE':
+      return errors.invalidParameter('The multipart body is malformed.', 'body');
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return errors.invalidParameter(error.message, undefined);
+  }
+  return null;
+}
+
+export function toAppError(error: unknown): AppError | null {
+  if (isAppError(error)) return error;
+  if (error && typeof error === 'object' && 'code' in error) return fromFastify(error as FastifyError);
+  return null;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    let appError = toAppError(error);
+    if (!appError) {
+      request.log.error({ err: error }, 'unhandled error');
+      appError = errors.internal();
+    } else if (appError.status >= 500) {
+      request.log.error({ err: error }, appError.message);
+    }
+    // A body we stopped reading (too large, refused early) would otherwise be drained to the end.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    void reply.status(appError.status).send(envelope(appError));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(envelope(errors.notFound(`Route ${request.method} ${request.url.split('?')[0]}`)));
+  });
+}

@@ -1,0 +1,45 @@
+// Versioned schema migrations, applied in name order by Kysely's Migrator (which also holds a lock, so two
+// processes starting at once apply each migration exactly once). Append new ones; never edit a shipped one.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  // Epoch-millisecond and byte-count columns outgrow 32 bits.
+  const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_assets': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('assets')
+          .addColumn('seq', big, (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedAlwaysAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('asset_id', 'text', (c) => c.notNull().unique())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('mime_type', 'text', (c) => c.notNull())
+          .addColumn('size_bytes', big, (c) => c.notNull())
+          .addColumn('sha256', 'text')
+          .addColumn('filename', 'text')
+          .addColumn('storage_key', 'text', (c) => c.notNull())
+          .addColumn('url_token', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('completed_at', big)
+          .execute();
+        await db.schema.createIndex('assets_tenant_seq').on('assets').columns(['tenant', 'seq']).execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error('Database migration failed', { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+

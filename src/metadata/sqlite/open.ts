@@ -1,0 +1,22 @@
+// The embedded metadata store: one SQLite file in the data directory, WAL mode, migrated on open.
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { KyselyMetadataStore } from '../kysely-store.js';
+import { migrateToLatest } from '../migrations.js';
+import type { Database } from '../schema.js';
+
+export async function openSqliteStore(file: string): Promise<KyselyMetadataStore> {
+  const database = new Sqlite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  // Another process (a CLI command next to a running server) may hold the write lock briefly.
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  try {
+    await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyMetadataStore(db, 'sqlite');
+}

@@ -1,0 +1,106 @@
+// Local-disk StorageBackend: objects are files under <dataDir>/objects, written first to <dataDir>/tmp and renamed
+// into place after an fsync, so a reader (or a crash) never sees half a file.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { resolveInside } from '../path-guard.js';
+import type { ObjectInfo, ReadOptions, StorageBackend, WriteOptions } from '../port.js';
+
+export interface LocalDiskOptions {
+  readonly dataDir: string;
+}
+
+const TEMP_SUFFIX = '.part';
+
+function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+export class LocalDiskStorage implements StorageBackend {
+  readonly name = 'local-disk';
+
+  private constructor(
+    private readonly objectsDir: string,
+    readonly tempDir: string,
+  ) {}
+
+  static async open(options: LocalDiskOptions): Promise<LocalDiskStorage> {
+    const objectsDir = path.join(options.dataDir, 'objects');
+    const tempDir = path.join(options.dataDir, 'tmp');
+    await fs.mkdir(objectsDir, { recursive: true });
+    await fs.mkdir(tempDir, { recursive: true });
+    return new LocalDiskStorage(objectsDir, tempDir);
+  }
+
+  async write({ key, body, signal }: WriteOptions): Promise<ObjectInfo> {
+    const target = resolveInside(this.objectsDir, key);
+    const temp = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    try {
+      // 'wx' so two writers can never share a temp file; flush so rename publishes durable bytes.
+      const out = createWriteStream(temp, { flags: 'wx', flush: true });
+      await pipeline(body, out, signal ? { signal } : {});
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(temp, target);
+      const { size } = await fs.stat(target);
+      return { sizeBytes: size };
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async read({ key, range }: ReadOptions): Promise<Readable | null> {
+    const file = resolveInside(this.objectsDir, key);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    // The open handle keeps the bytes readable even if the object is deleted mid-stream.
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async stat(key: string): Promise<ObjectInfo | null> {
+    try {
+      const { size } = await fs.stat(resolveInside(this.objectsDir, key));
+      return { sizeBytes: size };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(resolveInside(this.objectsDir, key), { force: true });
+  }
+
+  async check(): Promise<void> {
+    await fs.access(this.objectsDir, fs.constants.W_OK);
+    await fs.access(this.tempDir, fs.constants.W_OK);
+  }
+
+  /** Temporary files a killed process left behind; the reaper removes those older than a write could still be. */
+  async removeStaleTemporaryFiles(olderThanMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await fs.readdir(this.tempDir)) {
+      if (!name.endsWith(TEMP_SUFFIX)) continue;
+      const file = path.join(this.tempDir, name);
+      try {
+        const { mtimeMs } = await fs.stat(file);
+        if (now - mtimeMs < olderThanMs) continue;
+        await fs.rm(file, { force: true });
+        removed += 1;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {}
+}
