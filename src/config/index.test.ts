@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for a fresh machine', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: path.resolve('/srv/app/data'),
+      publicUrl: null,
+      apiKeys: null,
+      maxUploadBytes: 32 * 1024 * 1024,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses key=tenant pairs, and a bare key is its own tenant', () => {
+    const config = loadConfig({ ASSETD_API_KEYS: ' key-one-000000000000=acme , key-two-000000000000 ' });
+    expect(config.apiKeys).toEqual([
+      { key: 'key-one-000000000000', tenant: 'acme' },
+      { key: 'key-two-000000000000', tenant: 'key-two-000000000000' },
+    ]);
+  });
+
+  it('reports every problem at once, without echoing keys', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        ASSETD_PORT: 'eighty',
+        ASSETD_PUBLIC_URL: 'ftp://files',
+        ASSETD_API_KEYS: 'short=acme',
+        ASSETD_MAX_UPLOAD_BYTES: '0',
+        ASSETD_LOG_LEVEL: 'loud',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/ASSETD_PORT must be a whole number/);
+    expect(problems.join('\n')).toMatch(/ASSETD_PUBLIC_URL must use http or https/);
+    expect(problems.join('\n')).toMatch(/ASSETD_MAX_UPLOAD_BYTES must be between/);
+    expect(problems.join('\n')).toMatch(/ASSETD_LOG_LEVEL must be one of/);
+    expect(problems.join('\n')).not.toContain('short');
+  });
+
+  it('refuses a duplicated key and a public url with a query', () => {
+    expect(() => loadConfig({ ASSETD_API_KEYS: 'same-key-0000000000=a,same-key-0000000000=b' })).toThrow(/listed twice/);
+    expect(() => loadConfig({ ASSETD_PUBLIC_URL: 'https://cdn.example/?x=1' })).toThrow(/query/);
+    expect(loadConfig({ ASSETD_PUBLIC_URL: 'https://cdn.example/assets/' }).publicUrl).toBe('https://cdn.example/assets');
+  });
+});

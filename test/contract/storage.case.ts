@@ -1,0 +1,95 @@
+// The StorageBackend contract: every adapter (local disk now, S3 next) runs this same suite.
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StorageBackend } from '../../src/storage/port.js';
+
+export interface StorageContractOptions {
+  readonly name: string;
+  readonly create: () => Promise<StorageBackend>;
+  /** Whatever the adapter keeps while a write is in flight (temp files, multipart uploads): must be 0 after. */
+  readonly pendingWrites?: (backend: StorageBackend) => Promise<number>;
+}
+
+let counter = 0;
+const freshKey = () => `contract/${Date.now().toString(36)}-${(counter += 1)}`;
+
+function failingBody(goodBytes: number): Readable {
+  let sent = false;
+  return new Readable({
+    read() {
+      if (!sent) {
+        sent = true;
+        this.push(Buffer.alloc(goodBytes, 7));
+      } else {
+        this.destroy(new Error('source broke'));
+      }
+    },
+  });
+}
+
+export function runStorageContract({ name, create, pendingWrites }: StorageContractOptions): void {
+  describe(`StorageBackend contract: ${name}`, () => {
+    let storage: StorageBackend;
+    beforeAll(async () => {
+      storage = await create();
+    });
+    afterAll(async () => {
+      await storage.close();
+    });
+
+    const write = (key: string, body: Buffer | Readable) =>
+      storage.write({ key, body: body instanceof Readable ? body : Readable.from([body]), contentType: 'application/octet-stream' });
+
+    it('writes, stats, reads whole and by range, and deletes', async () => {
+      const key = freshKey();
+      const info = await write(key, Buffer.from('0123456789'));
+      expect(info.sizeBytes).toBe(10);
+      expect(await storage.stat(key)).toEqual({ sizeBytes: 10 });
+      expect(await text((await storage.read({ key }))!)).toBe('0123456789');
+      expect(await text((await storage.read({ key, range: { start: 2, end: 5 } }))!)).toBe('2345');
+      await storage.delete(key);
+      expect(await storage.stat(key)).toBeNull();
+      expect(await storage.read({ key })).toBeNull();
+    });
+
+    it('treats deleting a missing object as done', async () => {
+      await expect(storage.delete(freshKey())).resolves.toBeUndefined();
+    });
+
+    it('leaves nothing when the body fails part-way', async () => {
+      const key = freshKey();
+      await expect(write(key, failingBody(256 * 1024))).rejects.toThrow('source broke');
+      expect(await storage.stat(key)).toBeNull();
+      if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
+    });
+
+    it('keeps the previous object whole when a replacing write fails', async () => {
+      const key = freshKey();
+      await write(key, Buffer.from('first version'));
+      await expect(write(key, failingBody(1024))).rejects.toThrow();
+      expect(await text((await storage.read({ key }))!)).toBe('first version');
+      await storage.delete(key);
+    });
+
+    it('stops and leaves nothing when the signal aborts', async () => {
+      const key = freshKey();
+      const controller = new AbortController();
+      const endless = new Readable({ read() { this.push(Buffer.alloc(64 * 1024)); } });
+      const writing = storage.write({ key, body: endless, contentType: 'application/octet-stream', signal: controller.signal });
+      setTimeout(() => controller.abort(), 20);
+      await expect(writing).rejects.toThrow();
+      expect(await storage.stat(key)).toBeNull();
+      if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
+    });
+
+    it('refuses keys that could escape the store', async () => {
+      await expect(write('../escape', Buffer.from('x'))).rejects.toThrow();
+      await expect(storage.stat('a/../../b')).rejects.toThrow();
+    });
+
+    it('answers the health check', async () => {
+      await expect(storage.check()).resolves.toBeUndefined();
+    });
+  });
+}
