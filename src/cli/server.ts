@@ -6,13 +6,18 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/index.js';
 import { ApiKeyring } from '../domain/api-keys.js';
 import { AssetService } from '../domain/assets.js';
+import { DirectUploadService } from '../domain/direct-uploads.js';
+import { IdempotencyService } from '../domain/idempotency.js';
 import { PublicUrls } from '../domain/public-urls.js';
+import { Reaper } from '../domain/reaper.js';
+import { UploadBatchService } from '../domain/upload-batches.js';
+import { UploadSigner } from '../domain/upload-signature.js';
 import { buildApp, logSerializers } from '../http/app.js';
 import type { MetadataStore } from '../metadata/port.js';
 import { openSqliteStore } from '../metadata/sqlite/open.js';
 import { LocalDiskStorage } from '../storage/local/local-disk.js';
 import type { StorageBackend } from '../storage/port.js';
-import { loadOrCreateKey } from './first-key.js';
+import { loadOrCreateKey, loadOrCreateSigningSecret } from './first-key.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -20,6 +25,7 @@ export interface RunningServer {
   readonly address: string;
   readonly metadata: MetadataStore;
   readonly storage: StorageBackend;
+  readonly reaper: Reaper;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
   readonly generatedKey: string | null;
   close(): Promise<void>;
@@ -28,6 +34,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** A pino options object, or false to log nothing (tests). */
   readonly logger?: FastifyServerOptions['logger'];
+  /** The clock every service uses (tests move it forward to expire uploads). */
+  readonly now?: () => Date;
 }
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
@@ -50,14 +58,34 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const metadata = await openSqliteStore(path.join(config.dataDir, 'assetd.sqlite'));
   const storage = await LocalDiskStorage.open({ dataDir: config.dataDir });
+  const now = options.now ?? (() => new Date());
   const urls = new PublicUrls(config.publicUrl);
-  const assets = new AssetService({ metadata, storage });
+  const assets = new AssetService({ metadata, storage, now });
+  const uploads = new DirectUploadService({
+    metadata,
+    storage,
+    urls,
+    now,
+    signer: new UploadSigner(config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))),
+    ttlSeconds: config.uploadUrlTtlSeconds,
+    maxBytes: config.directUploadMaxBytes,
+  });
   const app = await buildApp({
     assets,
+    uploads,
+    batches: new UploadBatchService(metadata, uploads),
+    idempotency: new IdempotencyService(metadata, now),
     keyring: new ApiKeyring(keys),
     urls,
     maxUploadBytes: config.maxUploadBytes,
     logger: options.logger ?? loggerOptions(config),
+  });
+  const reaper = new Reaper({
+    metadata,
+    storage,
+    uploads,
+    now,
+    onError: (error) => app.log.error({ err: error }, 'reaper pass failed'),
   });
 
   const closeStores = async () => {
@@ -75,14 +103,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const address = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   urls.setBaseIfUnset(address);
+  reaper.start(config.reaperIntervalSeconds * 1000);
 
   return {
     app,
     address,
     metadata,
     storage,
+    reaper,
     generatedKey,
     close: async () => {
+      await reaper.stop();
       await app.close();
       await closeStores();
     },

@@ -12,6 +12,10 @@ describe('loadConfig', () => {
       publicUrl: null,
       apiKeys: null,
       maxUploadBytes: 32 * 1024 * 1024,
+      signingSecret: null,
+      uploadUrlTtlSeconds: 3600,
+      directUploadMaxBytes: 5 * 1024 ** 3,
+      reaperIntervalSeconds: 60,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -34,18 +38,23 @@ describe('loadConfig', () => {
         ASSETD_API_KEYS: 'short=acme',
         ASSETD_MAX_UPLOAD_BYTES: '0',
         ASSETD_LOG_LEVEL: 'loud',
+        ASSETD_SIGNING_SECRET: 'too-short',
+        ASSETD_UPLOAD_URL_TTL_SECONDS: '-5',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(7);
     expect(problems.join('\n')).toMatch(/ASSETD_PORT must be a whole number/);
     expect(problems.join('\n')).toMatch(/ASSETD_PUBLIC_URL must use http or https/);
     expect(problems.join('\n')).toMatch(/ASSETD_MAX_UPLOAD_BYTES must be between/);
     expect(problems.join('\n')).toMatch(/ASSETD_LOG_LEVEL must be one of/);
-    expect(problems.join('\n')).not.toContain('short');
+    expect(problems.join('\n')).toMatch(/ASSETD_SIGNING_SECRET must be at least 32 characters/);
+    expect(problems.join('\n')).toMatch(/ASSETD_UPLOAD_URL_TTL_SECONDS must be a whole number/);
+    expect(problems.join('\n')).not.toContain('short=');
+    expect(problems.join('\n')).not.toContain('too-short');
   });
 
   it('refuses a duplicated key and a public url with a query', () => {

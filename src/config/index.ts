@@ -16,6 +16,11 @@ export interface Config {
   /** Null means "none configured": the CLI generates one on first start and keeps it in the data dir. */
   readonly apiKeys: readonly ApiKeyEntry[] | null;
   readonly maxUploadBytes: number;
+  /** HMAC key for presigned upload URLs; null means "generate once and keep it in the data dir". */
+  readonly signingSecret: string | null;
+  readonly uploadUrlTtlSeconds: number;
+  readonly directUploadMaxBytes: number;
+  readonly reaperIntervalSeconds: number;
   readonly logLevel: string;
 }
 
@@ -133,8 +138,27 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const keysRaw = r.raw('ASSETD_API_KEYS');
   const apiKeys = keysRaw === undefined ? null : parseApiKeys(keysRaw, r.problems);
   const maxUploadBytes = r.integer('ASSETD_MAX_UPLOAD_BYTES', 32 * 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const signingSecret = r.raw('ASSETD_SIGNING_SECRET') ?? null;
+  if (signingSecret !== null && signingSecret.length < 32) {
+    r.problems.push('ASSETD_SIGNING_SECRET must be at least 32 characters');
+  }
+  const uploadUrlTtlSeconds = r.integer('ASSETD_UPLOAD_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600);
+  const directUploadMaxBytes = r.integer('ASSETD_DIRECT_UPLOAD_MAX_BYTES', 5 * 1024 ** 3, 1, 5 * 1024 ** 4);
+  const reaperIntervalSeconds = r.integer('ASSETD_REAPER_INTERVAL_SECONDS', 60, 1, 24 * 3600);
   const logLevel = r.oneOf('ASSETD_LOG_LEVEL', 'info', LOG_LEVELS);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return Object.freeze({ host, port, dataDir, publicUrl, apiKeys, maxUploadBytes, logLevel });
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    publicUrl,
+    apiKeys,
+    maxUploadBytes,
+    signingSecret,
+    uploadUrlTtlSeconds,
+    directUploadMaxBytes,
+    reaperIntervalSeconds,
+    logLevel,
+  });
 }

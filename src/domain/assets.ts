@@ -62,6 +62,7 @@ export class AssetService {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const { sizeBytes, sha256, media } = inspector.result();
+    if (!media) throw new Error('UploadInspector sniffed nothing though asked to');
     const createdAt = this.now();
     const asset: Asset = {
       assetId,
@@ -75,6 +76,11 @@ export class AssetService {
       urlToken: newUrlToken(),
       createdAt,
       completedAt: createdAt,
+      declaredSha256: null,
+      expiresAt: null,
+      batchId: null,
+      failureCode: null,
+      failureMessage: null,
     };
     let settled = false;
     return {

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'checksum_mismatch'
+  | 'size_mismatch'
+  | 'media_type_mismatch'
   | 'upload_expired'
   | 'download_failed'
   | 'rate_limit_exceeded'
@@ -40,6 +42,14 @@ export const errors = {
     new AppError('payload_too_large', 413, `The file is larger than the limit of ${limitBytes} bytes.`, { param }),
   unsupportedMediaType: (detail: string, param = 'file') =>
     new AppError('unsupported_media_type', 400, detail, { param }),
+  forbidden: (message: string, param?: string) => new AppError('forbidden', 403, message, { param }),
+  conflict: (message: string, param?: string) => new AppError('conflict', 409, message, { param }),
+  uploadExpired: () =>
+    new AppError('upload_expired', 410, 'The upload URL expired before the upload was completed; start a new upload.'),
+  checksumMismatch: (message: string, param?: string) => new AppError('checksum_mismatch', 400, message, { param }),
+  sizeMismatch: (message: string, param?: string) => new AppError('size_mismatch', 400, message, { param }),
+  mediaTypeMismatch: (message: string, param?: string) =>
+    new AppError('media_type_mismatch', 400, message, { param }),
   serviceUnavailable: (message: string) => new AppError('service_unavailable', 503, message),
   internal: () => new AppError('internal_error', 500, 'An internal error occurred.'),
 };

@@ -30,7 +30,7 @@ describe('UploadInspector', () => {
     await pipeline(stream, i, sink());
     const result = i.result();
     expect(result.sizeBytes).toBe(png().length + 3 * 64 * 1024);
-    expect(result.media.mime).toBe('image/png');
+    expect(result.media?.mime).toBe('image/png');
     expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 

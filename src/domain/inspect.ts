@@ -9,8 +9,12 @@ import { describeSupported, sniff, SNIFF_BYTES, type MediaType } from './media.j
 
 export interface InspectorOptions {
   readonly maxBytes: number;
-  /** Canonical MIME types this upload may be. */
-  readonly accept: ReadonlySet<string>;
+  /** Canonical MIME types this upload may be; without it the bytes are counted and hashed but not sniffed. */
+  readonly accept?: ReadonlySet<string>;
+  /** The body must be exactly this long (a presigned PUT): fewer bytes at the end fail the stream. */
+  readonly exactBytes?: number;
+  /** Lowercase hex the body's SHA-256 must equal, checked when the last byte has gone by. */
+  readonly expectedSha256?: string | null;
   /** Error `param` for refusals (the form field or JSON path the bytes came from). */
   readonly param: string;
 }
@@ -18,7 +22,8 @@ export interface InspectorOptions {
 export interface Inspection {
   readonly sizeBytes: number;
   readonly sha256: string;
-  readonly media: MediaType;
+  /** Undefined when the inspector was not asked to sniff. */
+  readonly media: MediaType | undefined;
 }
 
 export class UploadInspector extends Transform {
@@ -35,8 +40,7 @@ export class UploadInspector extends Transform {
 
   /** Valid once the stream has finished without error. */
   result(): Inspection {
-    if (!this.media || this.head !== null) throw new Error('UploadInspector.result() called before the stream ended');
-    this.sha256 ??= this.hash.digest('hex');
+    if (this.sha256 === undefined) throw new Error('UploadInspector.result() called before the stream ended');
     return { sizeBytes: this.bytes, sha256: this.sha256, media: this.media };
   }
 
@@ -46,8 +50,12 @@ export class UploadInspector extends Transform {
       callback(errors.payloadTooLarge(this.options.maxBytes, this.options.param));
       return;
     }
+    if (this.options.exactBytes !== undefined && this.bytes > this.options.exactBytes) {
+      callback(errors.sizeMismatch(`The body is longer than the declared ${this.options.exactBytes} bytes.`, this.options.param));
+      return;
+    }
     this.hash.update(chunk);
-    if (this.head === null) {
+    if (this.head === null || !this.options.accept) {
       callback(null, chunk);
       return;
     }
@@ -61,19 +69,27 @@ export class UploadInspector extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.head === null) {
-      callback();
-      return;
-    }
-    this.decide().then(() => callback(), callback);
+    const finish = () => {
+      const { exactBytes, expectedSha256, param } = this.options;
+      if (exactBytes !== undefined && this.bytes !== exactBytes) {
+        throw errors.sizeMismatch(`The body is ${this.bytes} bytes; ${exactBytes} were declared.`, param);
+      }
+      this.sha256 = this.hash.digest('hex');
+      if (expectedSha256 && expectedSha256 !== this.sha256) {
+        throw errors.checksumMismatch('The SHA-256 of the bytes does not match checksum_sha256.', param);
+      }
+    };
+    const sniffing = this.head !== null && this.options.accept ? this.decide() : Promise.resolve();
+    sniffing.then(finish).then(() => callback(), callback);
   }
 
   private async decide(): Promise<void> {
     const head = Buffer.concat(this.head ?? []);
     if (head.length === 0) throw errors.invalidParameter('The file is empty.', this.options.param);
     const { detected, media } = await sniff(head);
-    if (!media || !this.options.accept.has(media.mime)) {
-      const supported = describeSupported(this.options.accept);
+    const accept = this.options.accept ?? new Set<string>();
+    if (!media || !accept.has(media.mime)) {
+      const supported = describeSupported(accept);
       const what = detected ? `Files of type ${detected} are not supported` : 'The file type could not be recognised';
       throw errors.unsupportedMediaType(`${what}; supported types are ${supported}.`, this.options.param);
     }

@@ -6,16 +6,25 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiKeyring } from '../domain/api-keys.js';
 import type { AssetService } from '../domain/assets.js';
+import type { DirectUploadService } from '../domain/direct-uploads.js';
+import type { IdempotencyService } from '../domain/idempotency.js';
 import type { PublicUrls } from '../domain/public-urls.js';
+import type { UploadBatchService } from '../domain/upload-batches.js';
 import { requireApiKey } from './auth.js';
 import { installErrorHandling } from './errors.js';
+import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
+import { directUploadRoutes } from './routes/direct-uploads.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { uploadEndpointRoutes } from './routes/upload-endpoint.js';
 import { sharedSchemas } from './schemas.js';
 
 export interface AppOptions {
   readonly assets: AssetService;
+  readonly uploads: DirectUploadService;
+  readonly batches: UploadBatchService;
+  readonly idempotency: IdempotencyService;
   readonly keyring: ApiKeyring;
   readonly urls: PublicUrls;
   readonly maxUploadBytes: number;
@@ -70,9 +79,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { assets: options.assets });
   await app.register(fileRoutes, { assets: options.assets });
+  await app.register(uploadEndpointRoutes, { uploads: options.uploads });
   await app.register(async (v3) => {
     requireApiKey(v3, options.keyring);
+    applyIdempotency(v3, options.idempotency);
     await v3.register(assetRoutes, { assets: options.assets, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
+    await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
   });
   return app;
 }

@@ -63,4 +63,78 @@ export const errorResponses = {
   404: { $ref: 'Error#' },
 } as const;
 
-export const sharedSchemas = [errorSchema, assetSchema, uploadedAssetSchema];
+export const sharedSchemas: object[] = [errorSchema, assetSchema, uploadedAssetSchema];
+
+export const directUploadRequestSchema = {
+  $id: 'DirectUploadRequest',
+  type: 'object',
+  required: ['filename', 'size_bytes'],
+  additionalProperties: false,
+  properties: {
+    filename: { type: 'string', minLength: 1, maxLength: 1024 },
+    content_type: { type: 'string', minLength: 1, maxLength: 255 },
+    mime_type: { type: 'string', minLength: 1, maxLength: 255, description: 'Alias of content_type.' },
+    size_bytes: { type: 'integer', minimum: 1 },
+    checksum_sha256: { type: 'string', description: 'Lowercase hex SHA-256 of the bytes.' },
+  },
+} as const;
+
+export const directUploadSchema = {
+  $id: 'DirectUpload',
+  type: 'object',
+  required: ['asset_id', 'upload_url', 'upload_headers', 'expires_in_seconds', 'max_bytes', 'status'],
+  properties: {
+    asset_id: { type: 'string' },
+    upload_url: { type: 'string' },
+    upload_headers: { type: 'object', additionalProperties: { type: 'string' } },
+    expires_in_seconds: { type: 'integer' },
+    max_bytes: { type: 'integer' },
+    status: { type: 'string', enum: ['pending_upload'] },
+  },
+} as const;
+
+export const completedUploadSchema = {
+  $id: 'CompletedUpload',
+  type: 'object',
+  required: ['asset_id', 'url', 'mime_type', 'size_bytes', 'status'],
+  properties: {
+    asset_id: { type: 'string' },
+    url: { type: 'string' },
+    mime_type: { type: 'string' },
+    size_bytes: { type: 'integer' },
+    status: { type: 'string' },
+  },
+} as const;
+
+export const batchSchema = {
+  $id: 'UploadBatch',
+  type: 'object',
+  required: ['batch_id', 'status', 'items'],
+  properties: {
+    batch_id: { type: 'string' },
+    title: { type: ['string', 'null'] },
+    status: { type: 'string', enum: ['pending_upload', 'completed', 'failed', 'partial'] },
+    created_at: { type: 'string', format: 'date-time' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['asset_id', 'status'],
+        properties: {
+          asset_id: { type: 'string' },
+          status: { type: 'string' },
+          filename: { type: ['string', 'null'] },
+          mime_type: { type: 'string' },
+          size_bytes: { type: 'integer' },
+          url: { type: ['string', 'null'] },
+          error: {
+            type: ['object', 'null'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, param: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+sharedSchemas.push(directUploadRequestSchema, directUploadSchema, completedUploadSchema, batchSchema);

@@ -2,13 +2,24 @@
 // the connection and says which dialect it is.
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Asset, AssetPage, AssetStatus, ListAssetsOptions, MetadataStore } from './port.js';
+import type {
+  Asset,
+  AssetPage,
+  AssetStatus,
+  AssetTransition,
+  ClaimResult,
+  IdempotencyClaim,
+  ListAssetsOptions,
+  MetadataStore,
+  UploadBatch,
+} from './port.js';
 import type { AssetsTable, Database } from './schema.js';
 
 type AssetRow = Selectable<AssetsTable>;
 
 // pg returns bigint columns as strings; SQLite returns numbers. Both fit a JS number for our ranges.
 const num = (value: number | string): number => Number(value);
+const dateOrNull = (value: number | string | null): Date | null => (value === null ? null : new Date(num(value)));
 
 function toAsset(row: AssetRow): Asset {
   return {
@@ -22,7 +33,33 @@ function toAsset(row: AssetRow): Asset {
     storageKey: row.storage_key,
     urlToken: row.url_token,
     createdAt: new Date(num(row.created_at)),
-    completedAt: row.completed_at === null ? null : new Date(num(row.completed_at)),
+    completedAt: dateOrNull(row.completed_at),
+    declaredSha256: row.declared_sha256,
+    expiresAt: dateOrNull(row.expires_at),
+    batchId: row.batch_id,
+    failureCode: row.failure_code,
+    failureMessage: row.failure_message,
+  };
+}
+
+function toRow(asset: Asset) {
+  return {
+    asset_id: asset.assetId,
+    tenant: asset.tenant,
+    status: asset.status,
+    mime_type: asset.mimeType,
+    size_bytes: asset.sizeBytes,
+    sha256: asset.sha256,
+    filename: asset.filename,
+    storage_key: asset.storageKey,
+    url_token: asset.urlToken,
+    created_at: asset.createdAt.getTime(),
+    completed_at: asset.completedAt?.getTime() ?? null,
+    declared_sha256: asset.declaredSha256,
+    expires_at: asset.expiresAt?.getTime() ?? null,
+    batch_id: asset.batchId,
+    failure_code: asset.failureCode,
+    failure_message: asset.failureMessage,
   };
 }
 
@@ -33,22 +70,162 @@ export class KyselyMetadataStore implements MetadataStore {
   ) {}
 
   async insertAsset(asset: Asset): Promise<void> {
-    await this.db
-      .insertInto('assets')
-      .values({
-        asset_id: asset.assetId,
-        tenant: asset.tenant,
-        status: asset.status,
-        mime_type: asset.mimeType,
-        size_bytes: asset.sizeBytes,
-        sha256: asset.sha256,
-        filename: asset.filename,
-        storage_key: asset.storageKey,
-        url_token: asset.urlToken,
-        created_at: asset.createdAt.getTime(),
-        completed_at: asset.completedAt?.getTime() ?? null,
-      })
+    await this.db.insertInto('assets').values(toRow(asset)).execute();
+  }
+
+  async insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('upload_batches')
+        .values({ batch_id: batch.batchId, tenant: batch.tenant, title: batch.title, created_at: batch.createdAt.getTime() })
+        .execute();
+      if (assets.length > 0) await trx.insertInto('assets').values(assets.map(toRow)).execute();
+    });
+  }
+
+  async findBatch(tenant: string, batchId: string): Promise<UploadBatch | null> {
+    const row = await this.db
+      .selectFrom('upload_batches')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('batch_id', '=', batchId)
+      .executeTakeFirst();
+    return row
+      ? { batchId: row.batch_id, tenant: row.tenant, title: row.title, createdAt: new Date(num(row.created_at)) }
+      : null;
+  }
+
+  async listBatchAssets(tenant: string, batchId: string): Promise<Asset[]> {
+    const rows = await this.db
+      .selectFrom('assets')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('batch_id', '=', batchId)
+      .orderBy('seq', 'asc')
       .execute();
+    return rows.map(toAsset);
+  }
+
+  async findAssetById(assetId: string): Promise<Asset | null> {
+    const row = await this.db.selectFrom('assets').selectAll().where('asset_id', '=', assetId).executeTakeFirst();
+    return row ? toAsset(row) : null;
+  }
+
+  async findAssets(tenant: string, assetIds: readonly string[]): Promise<Asset[]> {
+    if (assetIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('assets')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('asset_id', 'in', [...assetIds])
+      .execute();
+    return rows.map(toAsset);
+  }
+
+  async transitionAsset({ assetId, from, to, patch = {} }: AssetTransition): Promise<boolean> {
+    const result = await this.db
+      .updateTable('assets')
+      .set({
+        status: to,
+        ...(patch.mimeType !== undefined ? { mime_type: patch.mimeType } : {}),
+        ...(patch.sha256 !== undefined ? { sha256: patch.sha256 } : {}),
+        ...(patch.storageKey !== undefined ? { storage_key: patch.storageKey } : {}),
+        ...(patch.completedAt !== undefined ? { completed_at: patch.completedAt?.getTime() ?? null } : {}),
+        ...(patch.failureCode !== undefined ? { failure_code: patch.failureCode } : {}),
+        ...(patch.failureMessage !== undefined ? { failure_message: patch.failureMessage } : {}),
+      })
+      .where('asset_id', '=', assetId)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async listExpiredUploads(now: Date, limit: number): Promise<Asset[]> {
+    const rows = await this.db
+      .selectFrom('assets')
+      .selectAll()
+      .where('status', '=', 'pending_upload')
+      .where('expires_at', '<=', now.getTime())
+      .orderBy('expires_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toAsset);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult> {
+    const identity = { tenant: claim.tenant, scope: claim.scope, key: claim.key };
+    const fresh = {
+      fingerprint: claim.fingerprint,
+      state: 'in_progress',
+      response_status: null,
+      response_body: null,
+      locked_until: claim.lockUntil.getTime(),
+      expires_at: claim.expiresAt.getTime(),
+    };
+    const inserted = await this.db
+      .insertInto('idempotency_keys')
+      .values({ ...identity, ...fresh })
+      .onConflict((oc) => oc.columns(['tenant', 'scope', 'key']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true };
+
+    const now = claim.now.getTime();
+    // An expired answer, or a claim whose holder died, may be taken over by exactly one caller.
+    const takenOver = await this.db
+      .updateTable('idempotency_keys')
+      .set(fresh)
+      .where('tenant', '=', claim.tenant)
+      .where('scope', '=', claim.scope)
+      .where('key', '=', claim.key)
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<=', now),
+          eb.and([eb('state', '=', 'in_progress'), eb('locked_until', '<=', now)]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(takenOver.numUpdatedRows) === 1) return { claimed: true };
+
+    const row = await this.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('tenant', '=', claim.tenant)
+      .where('scope', '=', claim.scope)
+      .where('key', '=', claim.key)
+      .executeTakeFirst();
+    if (!row) return this.claimIdempotencyKey(claim);
+    if (row.state === 'done' && row.response_status !== null && row.response_body !== null) {
+      return {
+        claimed: false,
+        existing: { state: 'done', fingerprint: row.fingerprint, status: num(row.response_status), body: row.response_body },
+      };
+    }
+    return { claimed: false, existing: { state: 'in_progress', fingerprint: row.fingerprint } };
+  }
+
+  async completeIdempotencyKey(key: { tenant: string; scope: string; key: string; status: number; body: string }): Promise<void> {
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ state: 'done', response_status: key.status, response_body: key.body })
+      .where('tenant', '=', key.tenant)
+      .where('scope', '=', key.scope)
+      .where('key', '=', key.key)
+      .execute();
+  }
+
+  async releaseIdempotencyKey(key: { tenant: string; scope: string; key: string }): Promise<void> {
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('tenant', '=', key.tenant)
+      .where('scope', '=', key.scope)
+      .where('key', '=', key.key)
+      .where('state', '=', 'in_progress')
+      .execute();
+  }
+
+  async purgeIdempotencyKeys(now: Date): Promise<number> {
+    const result = await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async findAsset(tenant: string, assetId: string): Promise<Asset | null> {

@@ -32,6 +32,43 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('assets_tenant_seq').on('assets').columns(['tenant', 'seq']).execute();
       },
     },
+    '0002_direct_uploads': {
+      async up(db: Kysely<unknown>) {
+        // SQLite adds one column per statement.
+        for (const [name, type] of [
+          ['declared_sha256', 'text'],
+          ['expires_at', big],
+          ['batch_id', 'text'],
+          ['failure_code', 'text'],
+          ['failure_message', 'text'],
+        ] as const) {
+          await db.schema.alterTable('assets').addColumn(name, type).execute();
+        }
+        await db.schema.createIndex('assets_pending_expiry').on('assets').columns(['status', 'expires_at']).execute();
+        await db.schema.createIndex('assets_batch').on('assets').columns(['batch_id']).execute();
+        await db.schema
+          .createTable('upload_batches')
+          .addColumn('batch_id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('title', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('response_status', 'integer')
+          .addColumn('response_body', 'text')
+          .addColumn('locked_until', big, (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['tenant', 'scope', 'key'])
+          .execute();
+        await db.schema.createIndex('idempotency_keys_expiry').on('idempotency_keys').columns(['expires_at']).execute();
+      },
+    },
   };
 }
 

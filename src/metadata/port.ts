@@ -16,7 +16,51 @@ export interface Asset {
   readonly urlToken: string;
   readonly createdAt: Date;
   readonly completedAt: Date | null;
+  /** Direct upload: the checksum promised at initiation (lowercase hex). */
+  readonly declaredSha256: string | null;
+  /** Direct upload: when the presigned URL stops working and a pending upload may be reaped. */
+  readonly expiresAt: Date | null;
+  readonly batchId: string | null;
+  /** Why a direct upload ended `failed` (an error code and message), so a repeated complete answers the same. */
+  readonly failureCode: string | null;
+  readonly failureMessage: string | null;
 }
+
+export interface UploadBatch {
+  readonly batchId: string;
+  readonly tenant: string;
+  readonly title: string | null;
+  readonly createdAt: Date;
+}
+
+/** Fields a status transition may set alongside the new status. */
+export type AssetPatch = Partial<
+  Pick<Asset, 'mimeType' | 'sha256' | 'storageKey' | 'completedAt' | 'failureCode' | 'failureMessage'>
+>;
+
+export interface AssetTransition {
+  readonly assetId: string;
+  readonly from: AssetStatus;
+  readonly to: AssetStatus;
+  readonly patch?: AssetPatch;
+}
+
+export interface IdempotencyClaim {
+  readonly tenant: string;
+  readonly scope: string;
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly now: Date;
+  /** A claim older than this is taken to belong to a process that died. */
+  readonly lockUntil: Date;
+  readonly expiresAt: Date;
+}
+
+export type IdempotencyRecord =
+  | { readonly state: 'in_progress'; readonly fingerprint: string }
+  | { readonly state: 'done'; readonly fingerprint: string; readonly status: number; readonly body: string };
+
+export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing: IdempotencyRecord };
 
 export interface ListAssetsOptions {
   readonly tenant: string;
@@ -39,6 +83,25 @@ export interface MetadataStore {
   listAssets(options: ListAssetsOptions): Promise<AssetPage>;
   /** Removes the record and returns it, or null when the tenant has no such asset. */
   deleteAsset(tenant: string, assetId: string): Promise<Asset | null>;
+  /** Inserts a batch and its assets together: all or none. */
+  insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void>;
+  findBatch(tenant: string, batchId: string): Promise<UploadBatch | null>;
+  listBatchAssets(tenant: string, batchId: string): Promise<Asset[]>;
+  /** Any tenant's asset: for the presigned storage endpoint, where the signature (not a key) is the credential. */
+  findAssetById(assetId: string): Promise<Asset | null>;
+  findAssets(tenant: string, assetIds: readonly string[]): Promise<Asset[]>;
+  /** Compare-and-set on status: true when this call made the transition, false when the asset was not in `from`. */
+  transitionAsset(transition: AssetTransition): Promise<boolean>;
+  /** Pending uploads whose URL expired before `now`, oldest first. */
+  listExpiredUploads(now: Date, limit: number): Promise<Asset[]>;
+
+  /** Takes an idempotency key for a request: claimed, or what an earlier request with that key left. */
+  claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult>;
+  completeIdempotencyKey(key: { tenant: string; scope: string; key: string; status: number; body: string }): Promise<void>;
+  /** Forgets a claim whose request produced no replayable answer (a 5xx, a crash), so a retry runs again. */
+  releaseIdempotencyKey(key: { tenant: string; scope: string; key: string }): Promise<void>;
+  purgeIdempotencyKeys(now: Date): Promise<number>;
+
   /** Throws when the store cannot serve (used by the health check). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -14,8 +14,34 @@ export interface AssetsTable {
   url_token: string;
   created_at: number;
   completed_at: number | null;
+  declared_sha256: string | null;
+  expires_at: number | null;
+  batch_id: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+export interface UploadBatchesTable {
+  batch_id: string;
+  tenant: string;
+  title: string | null;
+  created_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  tenant: string;
+  scope: string;
+  key: string;
+  fingerprint: string;
+  state: string;
+  response_status: number | null;
+  response_body: string | null;
+  locked_until: number;
+  expires_at: number;
 }
 
 export interface Database {
   assets: AssetsTable;
+  upload_batches: UploadBatchesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -25,8 +25,28 @@ export interface ObjectInfo {
   readonly sizeBytes: number;
 }
 
+/** Where and how a client sends the bytes of a direct upload. */
+export interface UploadTarget {
+  readonly url: string;
+  /** Headers the client must send verbatim. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface PresignPutOptions {
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly contentType: string;
+  readonly sha256: string | null;
+  readonly expiresAt: Date;
+}
+
 export interface StorageBackend {
   readonly name: string;
+  /**
+   * Present when clients can PUT straight to the backend (S3). Without it, assetd serves a signed upload endpoint
+   * of its own and writes through write().
+   */
+  readonly presignPut?: (options: PresignPutOptions) => Promise<UploadTarget>;
   /**
    * Streams `body` into the object at `key`. Atomic: the object appears only once every byte is written; if the
    * body fails, the signal aborts, or the backend errors, nothing is left behind and the previous object (if any)
@@ -36,8 +56,15 @@ export interface StorageBackend {
   /** Streams the object (or one range of it). Resolves to null when there is no such object. */
   read(options: ReadOptions): Promise<Readable | null>;
   stat(key: string): Promise<ObjectInfo | null>;
+  /** Renames an object (atomically where the backend can); false when there is no object at `from`. */
+  move(options: { from: string; to: string }): Promise<boolean>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Removes what interrupted writes of a killed process left (temp files, unfinished multipart uploads) that has not
+   * been touched for `idleMs`; returns how many. Safe to run in several processes at once.
+   */
+  removeAbandonedWrites(idleMs: number): Promise<number>;
   /** Throws when the backend cannot serve (used by the health check). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -23,6 +23,11 @@ function anAsset(tenant: string, overrides: Partial<Asset> = {}): Asset {
     urlToken: newUrlToken(),
     createdAt: now,
     completedAt: now,
+    declaredSha256: null,
+    expiresAt: null,
+    batchId: null,
+    failureCode: null,
+    failureMessage: null,
     ...overrides,
   };
 }

@@ -53,6 +53,18 @@ export function runStorageContract({ name, create, pendingWrites }: StorageContr
       expect(await storage.read({ key })).toBeNull();
     });
 
+    it('moves an object to another key, and says when there is nothing to move', async () => {
+      const from = freshKey();
+      const to = `${freshKey()}/moved`;
+      await write(from, Buffer.from('moving'));
+      expect(await storage.move({ from, to })).toBe(true);
+      expect(await storage.stat(from)).toBeNull();
+      expect(await text((await storage.read({ key: to }))!)).toBe('moving');
+      expect(await storage.move({ from, to })).toBe(false);
+      expect(await text((await storage.read({ key: to }))!)).toBe('moving');
+      await storage.delete(to);
+    });
+
     it('treats deleting a missing object as done', async () => {
       await expect(storage.delete(freshKey())).resolves.toBeUndefined();
     });

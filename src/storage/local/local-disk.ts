@@ -75,6 +75,19 @@ export class LocalDiskStorage implements StorageBackend {
     }
   }
 
+  async move({ from, to }: { from: string; to: string }): Promise<boolean> {
+    const source = resolveInside(this.objectsDir, from);
+    const target = resolveInside(this.objectsDir, to);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      await fs.rename(source, target);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await fs.rm(resolveInside(this.objectsDir, key), { force: true });
   }
@@ -84,15 +97,15 @@ export class LocalDiskStorage implements StorageBackend {
     await fs.access(this.tempDir, fs.constants.W_OK);
   }
 
-  /** Temporary files a killed process left behind; the reaper removes those older than a write could still be. */
-  async removeStaleTemporaryFiles(olderThanMs: number, now = Date.now()): Promise<number> {
+  /** A live write touches its temp file constantly, so one idle for `idleMs` belongs to a process that died. */
+  async removeAbandonedWrites(idleMs: number, now = Date.now()): Promise<number> {
     let removed = 0;
     for (const name of await fs.readdir(this.tempDir)) {
       if (!name.endsWith(TEMP_SUFFIX)) continue;
       const file = path.join(this.tempDir, name);
       try {
         const { mtimeMs } = await fs.stat(file);
-        if (now - mtimeMs < olderThanMs) continue;
+        if (now - mtimeMs < idleMs) continue;
         await fs.rm(file, { force: true });
         removed += 1;
       } catch (error) {

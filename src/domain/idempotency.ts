@@ -1,0 +1,71 @@
+// Idempotency-Key: the first request with a key runs and its answer is kept for 24 h; a repeat gets that answer
+// back, a repeat while the first still runs gets 409 request_in_progress, and the same key with another body is
+// refused. State lives in the metadata store, so it holds across restarts and replicas.
+import { createHash } from 'node:crypto';
+import type { MetadataStore } from '../metadata/port.js';
+import { AppError, errors } from './errors.js';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const KEY_PATTERN = /^[A-Za-z0-9_\-:.]{1,255}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Longer than any request may run (a multi-GiB complete included); after it a claim counts as abandoned. */
+const LOCK_MS = 15 * 60 * 1000;
+
+export interface IdempotencyScope {
+  readonly tenant: string;
+  /** Method and path: a key is scoped per caller, endpoint and path parameters. */
+  readonly scope: string;
+  readonly key: string;
+}
+
+export type IdempotencyStart = { readonly run: true } | { readonly run: false; readonly status: number; readonly body: string };
+
+export function fingerprintOf(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+}
+
+export class IdempotencyService {
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  validateKey(key: string): string {
+    if (!KEY_PATTERN.test(key)) {
+      throw errors.invalidParameter(`${IDEMPOTENCY_HEADER} must be 1-255 characters of [A-Za-z0-9_-:.].`, IDEMPOTENCY_HEADER);
+    }
+    return key;
+  }
+
+  async start(scope: IdempotencyScope, fingerprint: string): Promise<IdempotencyStart> {
+    const now = this.now();
+    const result = await this.metadata.claimIdempotencyKey({
+      ...scope,
+      fingerprint,
+      now,
+      lockUntil: new Date(now.getTime() + LOCK_MS),
+      expiresAt: new Date(now.getTime() + DAY_MS),
+    });
+    if (result.claimed) return { run: true };
+    if (result.existing.fingerprint !== fingerprint) {
+      throw errors.invalidParameter(
+        `This ${IDEMPOTENCY_HEADER} was used with a different request body; use a new key.`,
+        IDEMPOTENCY_HEADER,
+      );
+    }
+    if (result.existing.state === 'in_progress') {
+      throw new AppError('request_in_progress', 409, `A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry later.`);
+    }
+    return { run: false, status: result.existing.status, body: result.existing.body };
+  }
+
+  /** Keeps the answer for replay; server errors are not kept, so a retry runs again. */
+  async finish(scope: IdempotencyScope, status: number, body: string): Promise<void> {
+    if (status >= 500) await this.metadata.releaseIdempotencyKey(scope);
+    else await this.metadata.completeIdempotencyKey({ ...scope, status, body });
+  }
+
+  async abandon(scope: IdempotencyScope): Promise<void> {
+    await this.metadata.releaseIdempotencyKey(scope);
+  }
+}

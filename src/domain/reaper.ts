@@ -1,0 +1,66 @@
+// Housekeeping that runs at start-up and then on an interval: pending uploads past their expiry become `expired`
+// (bytes deleted), abandoned temporary writes are removed, and idempotency answers older than 24 h are forgotten.
+// Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
+import type { MetadataStore } from '../metadata/port.js';
+import type { StorageBackend } from '../storage/port.js';
+import type { DirectUploadService } from './direct-uploads.js';
+
+export interface ReaperOptions {
+  readonly metadata: MetadataStore;
+  readonly storage: StorageBackend;
+  readonly uploads: DirectUploadService;
+  /** A temporary write untouched this long belongs to a dead process. */
+  readonly abandonedAfterMs?: number;
+  readonly now?: () => Date;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface ReaperReport {
+  readonly expiredUploads: number;
+  readonly abandonedWrites: number;
+  readonly idempotencyKeys: number;
+}
+
+const PAGE = 100;
+
+export class Reaper {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<ReaperReport> | null = null;
+
+  constructor(private readonly options: ReaperOptions) {}
+
+  /** One pass; concurrent calls in this process share it. */
+  runOnce(): Promise<ReaperReport> {
+    this.running ??= this.pass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  start(intervalMs: number): void {
+    const tick = () => {
+      this.runOnce().catch((error: unknown) => this.options.onError?.(error));
+    };
+    tick();
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  private async pass(): Promise<ReaperReport> {
+    const { metadata, storage, uploads } = this.options;
+    const now = this.options.now?.() ?? new Date();
+    let expiredUploads = 0;
+    for (;;) {
+      const batch = await metadata.listExpiredUploads(now, PAGE);
+      for (const asset of batch) if (await uploads.expire(asset)) expiredUploads += 1;
+      if (batch.length < PAGE) break;
+    }
+    const abandonedWrites = await storage.removeAbandonedWrites(this.options.abandonedAfterMs ?? 15 * 60 * 1000);
+    const idempotencyKeys = await metadata.purgeIdempotencyKeys(now);
+    return { expiredUploads, abandonedWrites, idempotencyKeys };
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { UploadSigner, type UploadGrant } from './upload-signature.js';
+
+describe('UploadSigner', () => {
+  const signer = new UploadSigner('s'.repeat(32));
+  const grant: UploadGrant = { assetId: 'asset_1', sizeBytes: 42, contentType: 'video/mp4', sha256: 'ab'.repeat(32), expires: 2000 };
+  const query = signer.sign(grant);
+
+  it('verifies its own signature before expiry', () => {
+    expect(signer.verify('asset_1', query, 1999)).toEqual(grant);
+  });
+
+  it('refuses after expiry', () => {
+    expect(signer.verify('asset_1', query, 2000)).toBe('expired');
+  });
+
+  it.each([
+    ['another asset', 'asset_2', {}],
+    ['another size', 'asset_1', { size: '43' }],
+    ['another type', 'asset_1', { type: 'video/webm' }],
+    ['no checksum', 'asset_1', { sha256: '' }],
+    ['a later expiry', 'asset_1', { expires: '3000' }],
+    ['a tampered signature', 'asset_1', { signature: `${query.signature.slice(0, -2)}AA` }],
+  ])('refuses %s', (_name, assetId, change) => {
+    expect(signer.verify(assetId, { ...query, ...change }, 1000)).toBe('bad_signature');
+  });
+
+  it('refuses a signature made with another secret', () => {
+    const other = new UploadSigner('t'.repeat(32)).sign(grant);
+    expect(signer.verify('asset_1', other, 1000)).toBe('bad_signature');
+  });
+
+  it('calls a query with missing or non-numeric fields malformed', () => {
+    expect(signer.verify('asset_1', { ...query, signature: undefined }, 1000)).toBe('malformed');
+    expect(signer.verify('asset_1', { ...query, size: '1e3' }, 1000)).toBe('malformed');
+  });
+});
