@@ -101,8 +101,9 @@ export class DirectUploadService {
 
     const now = this.now();
     const assetId = newAssetId();
-    // Whole seconds: the signed expiry and the stored one must be the same instant.
-    const expiresAt = new Date((Math.floor(now.getTime() / 1000) + this.options.ttlSeconds) * 1000);
+    // Whole seconds (the signed expiry and the stored one must be the same instant), rounded up so the URL lives
+    // at least as long as expires_in_seconds says.
+    const expiresAt = new Date((Math.ceil(now.getTime() / 1000) + this.options.ttlSeconds) * 1000);
     return {
       assetId,
       tenant,
@@ -157,7 +158,7 @@ export class DirectUploadService {
             ...(asset.declaredSha256 ? { [CHECKSUM_HEADER]: hexToBase64(asset.declaredSha256) } : {}),
           },
         };
-    const expiresInSeconds = Math.max(0, Math.round((expiresAt.getTime() - this.now().getTime()) / 1000));
+    const expiresInSeconds = Math.max(0, Math.floor((expiresAt.getTime() - this.now().getTime()) / 1000));
     return { asset, target, expiresInSeconds, maxBytes: this.options.maxBytes };
   }
 

@@ -36,7 +36,12 @@ async function* multipartBody(boundary: string, parts: readonly Part[]): AsyncGe
   yield Buffer.from(`--${boundary}--\r\n`);
 }
 
-export function sendMultipart(url: string, key: string | null, parts: readonly Part[]): Promise<UploadResult> {
+export function sendMultipart(
+  url: string,
+  key: string | null,
+  parts: readonly Part[],
+  extraHeaders: Record<string, string> = {},
+): Promise<UploadResult> {
   const boundary = `----assetd-test-${randomBytes(8).toString('hex')}`;
   return new Promise((resolve, reject) => {
     const request = http.request(url, {
@@ -44,6 +49,7 @@ export function sendMultipart(url: string, key: string | null, parts: readonly P
       headers: {
         'content-type': `multipart/form-data; boundary=${boundary}`,
         ...(key ? { 'x-api-key': key } : {}),
+        ...extraHeaders,
       },
     });
     request.on('response', (response) => {

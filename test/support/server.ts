@@ -24,16 +24,25 @@ export async function makeDataDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `assetd-test-${randomUUID().slice(0, 8)}-`));
 }
 
-export async function startTestServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  readonly dataDir?: string;
+  readonly env?: Record<string, string>;
+  /** The service's clock; tests move it forward instead of sleeping. */
+  readonly now?: () => Date;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const config = loadConfig({
     ASSETD_HOST: '127.0.0.1',
     ASSETD_PORT: '0',
     ASSETD_DATA_DIR: dataDir,
     ASSETD_API_KEYS: `${TENANT_A.key}=${TENANT_A.tenant},${TENANT_B.key}=${TENANT_B.tenant}`,
+    // Tests run the reaper themselves.
+    ASSETD_REAPER_INTERVAL_SECONDS: '86400',
     ...options.env,
   });
-  const server = await startServer(config, { logger: false });
+  const server = await startServer(config, { logger: false, ...(options.now ? { now: options.now } : {}) });
   const self: TestServer = {
     url: server.address,
     dataDir,
@@ -73,4 +82,15 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A clock that tests move forward. */
+export function testClock() {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    advance: (ms: number) => {
+      offsetMs += ms;
+    },
+  };
 }

@@ -1,0 +1,391 @@
+// Direct upload through the real server: initiate → PUT to the presigned URL → complete, and every way it can go
+// wrong: early complete, wrong size/type/signature/checksum, expiry, concurrency, tenants, batches, statuses.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as media from '../support/media.js';
+import { putBytes } from '../support/put.js';
+import { filesUnder, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
+
+interface Initiated {
+  asset_id: string;
+  upload_url: string;
+  upload_headers: Record<string, string>;
+  expires_in_seconds: number;
+  max_bytes: number;
+  status: string;
+}
+
+const clock = testClock();
+const TTL_SECONDS = 600;
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer({ now: clock.now, env: { ASSETD_UPLOAD_URL_TTL_SECONDS: String(TTL_SECONDS) } });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function post(pathname: string, body: unknown, init: { key?: string; headers?: Record<string, string> } = {}) {
+  const res = await t.api(pathname, {
+    method: 'POST',
+    key: init.key ?? TENANT_A.key,
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, json: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+async function initiate(body: Record<string, unknown>, key = TENANT_A.key): Promise<Initiated> {
+  const res = await post('/v3/assets/direct-uploads', body, { key });
+  expect(res.status).toBe(200);
+  return res.json.data as Initiated;
+}
+
+const complete = (assetId: string, body: Record<string, unknown> = {}, key = TENANT_A.key) =>
+  post(`/v3/assets/${assetId}/complete`, body, { key });
+
+async function getAsset(assetId: string) {
+  return ((await (await t.api(`/v3/assets/${assetId}`)).json()) as { data: Record<string, unknown> }).data;
+}
+
+const stagingFiles = async () => filesUnder(path.join(t.dataDir, 'objects', 'uploads'));
+
+describe('the whole flow', () => {
+  it('moves a 40 MiB file: initiate, complete too early (409), PUT, complete, serve', async () => {
+    const size = 40 * 1024 * 1024;
+    const head = media.mp4();
+    const hash = createHash('sha256').update(head);
+    const zeros = Buffer.alloc(size - head.length);
+    hash.update(zeros);
+    const checksum = hash.digest('hex');
+
+    const init = await initiate({ filename: 'clip.mp4', content_type: 'video/mp4', size_bytes: size, checksum_sha256: checksum });
+    expect(init).toMatchObject({ status: 'pending_upload', expires_in_seconds: TTL_SECONDS, max_bytes: 5 * 1024 ** 3 });
+    expect(init.upload_headers['Content-Type']).toBe('video/mp4');
+    expect(init.upload_headers['x-amz-checksum-sha256']).toBe(Buffer.from(checksum, 'hex').toString('base64'));
+
+    const early = await complete(init.asset_id);
+    expect(early.status).toBe(409);
+    expect(early.json.error).toMatchObject({
+      code: 'conflict',
+      message: 'Uploaded object not found yet. Retry after upload PUT returns 200.',
+    });
+    expect((await getAsset(init.asset_id)).status).toBe('pending_upload');
+    expect((await getAsset(init.asset_id)).url).toBeNull();
+
+    const put = await putBytes(init.upload_url, init.upload_headers, media.sizedStream(head, size), size);
+    expect(put.status).toBe(200);
+    expect(put.headers.etag).toBe(`"${checksum}"`);
+
+    const done = await complete(init.asset_id, { checksum_sha256: checksum });
+    expect(done.status).toBe(200);
+    expect(done.json.data).toMatchObject({ asset_id: init.asset_id, mime_type: 'video/mp4', size_bytes: size, status: 'completed' });
+    expect(await getAsset(init.asset_id)).toMatchObject({ status: 'completed', sha256: checksum, filename: 'clip.mp4' });
+
+    const served = await fetch(done.json.data.url, { method: 'HEAD' });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-length')).toBe(String(size));
+    expect(await stagingFiles()).toEqual([]);
+  });
+
+  it('accepts mime_type as an alias of content_type, and zip bundles', async () => {
+    const bytes = media.zip();
+    const init = await initiate({ filename: 'bundle.zip', mime_type: 'application/zip', size_bytes: bytes.length });
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    const done = await complete(init.asset_id);
+    expect(done.status).toBe(200);
+    expect(done.json.data.mime_type).toBe('application/zip');
+  });
+});
+
+describe('initiate refuses', () => {
+  it.each([
+    [{ filename: 'a.txt', content_type: 'text/plain', size_bytes: 10 }, 400, 'unsupported_media_type', 'content_type'],
+    [{ filename: 'a.png', content_type: 'image/png', size_bytes: 0 }, 400, 'invalid_parameter', 'size_bytes'],
+    [{ filename: 'a.png', content_type: 'image/png', size_bytes: 5 * 1024 ** 3 + 1 }, 400, 'invalid_parameter', 'size_bytes'],
+    [{ filename: 'a.png', content_type: 'image/png', size_bytes: 10, checksum_sha256: 'xyz' }, 400, 'invalid_parameter', 'checksum_sha256'],
+    [{ filename: 'a.png', size_bytes: 10 }, 400, 'invalid_parameter', 'content_type'],
+    [{ content_type: 'image/png', size_bytes: 10 }, 400, 'invalid_parameter', 'filename'],
+    [{ filename: 'a.png', content_type: 'image/png', size_bytes: 10, extra: 1 }, 400, 'invalid_parameter', 'extra'],
+  ])('%j', async (body, status, code, param) => {
+    const res = await post('/v3/assets/direct-uploads', body);
+    expect(res.status).toBe(status);
+    expect(res.json.error).toMatchObject({ code, param });
+  });
+});
+
+describe('the presigned PUT', () => {
+  const bytes = media.png();
+  let init: Initiated;
+  beforeAll(async () => {
+    init = await initiate({ filename: 'p.png', content_type: 'image/png', size_bytes: bytes.length });
+  });
+
+  it.each([
+    ['one byte more', Buffer.concat([bytes, Buffer.from([0])])],
+    ['one byte less', bytes.subarray(0, bytes.length - 1)],
+  ])('refuses a body %s than signed with 403, storing nothing', async (_name, body) => {
+    const res = await putBytes(init.upload_url, init.upload_headers, body);
+    expect(res.status).toBe(403);
+    expect(res.json.error).toMatchObject({ code: 'forbidden', param: 'Content-Length' });
+    expect(await stagingFiles()).toEqual([]);
+  });
+
+  it('refuses a tampered signature, a tampered size, and a missing signature', async () => {
+    const url = new URL(init.upload_url);
+    const signature = url.searchParams.get('signature')!;
+    url.searchParams.set('signature', `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`);
+    expect((await putBytes(url.toString(), init.upload_headers, bytes)).status).toBe(403);
+
+    const resized = new URL(init.upload_url);
+    resized.searchParams.set('size', String(bytes.length + 1));
+    expect((await putBytes(resized.toString(), init.upload_headers, Buffer.concat([bytes, Buffer.from([0])]))).status).toBe(403);
+
+    const unsigned = new URL(init.upload_url);
+    unsigned.searchParams.delete('signature');
+    const res = await putBytes(unsigned.toString(), init.upload_headers, bytes);
+    expect(res.status).toBe(403);
+    expect(res.json.error.message).toContain('signature');
+  });
+
+  it('refuses a Content-Type other than the signed one', async () => {
+    const res = await putBytes(init.upload_url, { 'Content-Type': 'image/jpeg' }, bytes);
+    expect(res.status).toBe(403);
+    expect(res.json.error.param).toBe('Content-Type');
+  });
+
+  it('refuses a URL used for another asset', async () => {
+    const other = await initiate({ filename: 'q.png', content_type: 'image/png', size_bytes: bytes.length });
+    const swapped = init.upload_url.replace(init.asset_id, other.asset_id);
+    expect((await putBytes(swapped, init.upload_headers, bytes)).status).toBe(403);
+  });
+
+  it('replaces an earlier PUT, then refuses PUTs after completion', async () => {
+    const first = media.padTo(media.png({ width: 3 }), bytes.length);
+    expect((await putBytes(init.upload_url, init.upload_headers, first)).status).toBe(200);
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    const done = await complete(init.asset_id);
+    expect(done.status).toBe(200);
+    expect((await getAsset(init.asset_id)).sha256).toBe(sha256(bytes));
+
+    const late = await putBytes(init.upload_url, init.upload_headers, first);
+    expect(late.status).toBe(409);
+    const served = Buffer.from(await (await fetch(done.json.data.url)).arrayBuffer());
+    expect(served.equals(bytes)).toBe(true);
+  });
+});
+
+describe('verification at complete', () => {
+  it('refuses a body whose SHA-256 differs from the signed checksum at PUT (400), keeping nothing', async () => {
+    const bytes = media.wav();
+    const init = await initiate({ filename: 's.wav', content_type: 'audio/wav', size_bytes: bytes.length, checksum_sha256: 'ab'.repeat(32) });
+    const res = await putBytes(init.upload_url, init.upload_headers, bytes);
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('checksum_mismatch');
+    expect(await stagingFiles()).toEqual([]);
+    expect((await complete(init.asset_id)).status).toBe(409);
+  });
+
+  it('fails the asset when the checksum given at complete differs, deletes its bytes, and says so again', async () => {
+    const bytes = media.mp3();
+    const init = await initiate({ filename: 'a.mp3', content_type: 'audio/mpeg', size_bytes: bytes.length });
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    const res = await complete(init.asset_id, { checksum_sha256: 'cd'.repeat(32) });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('checksum_mismatch');
+    expect((await getAsset(init.asset_id)).status).toBe('failed');
+    expect(await filesUnder(path.join(t.dataDir, 'objects', 'assets', init.asset_id.slice(6, 8)))).not.toContain(init.asset_id);
+    const again = await complete(init.asset_id);
+    expect(again.status).toBe(400);
+    expect(again.json.error.code).toBe('checksum_mismatch');
+  });
+
+  it('fails an upload declared image/png that holds MP4 bytes', async () => {
+    const bytes = media.mp4();
+    const init = await initiate({ filename: 'fake.png', content_type: 'image/png', size_bytes: bytes.length });
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    const res = await complete(init.asset_id);
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'media_type_mismatch', param: 'content_type' });
+    expect((await getAsset(init.asset_id)).status).toBe('failed');
+  });
+});
+
+describe('completing', () => {
+  async function uploaded() {
+    const bytes = media.webm();
+    const init = await initiate({ filename: 'v.webm', content_type: 'video/webm', size_bytes: bytes.length });
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    return init;
+  }
+
+  it('is idempotent: twice gives the same body', async () => {
+    const init = await uploaded();
+    const first = await complete(init.asset_id);
+    const second = await complete(init.asset_id);
+    expect(first.status).toBe(200);
+    expect(second.json).toEqual(first.json);
+  });
+
+  it('finalizes once under 8 concurrent calls, all answered alike', async () => {
+    const init = await uploaded();
+    const results = await Promise.all(Array.from({ length: 8 }, () => complete(init.asset_id)));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    for (const r of results) expect(r.json).toEqual(results[0]!.json);
+  });
+
+  it('is not found for another tenant', async () => {
+    const init = await uploaded();
+    const res = await complete(init.asset_id, {}, TENANT_B.key);
+    expect(res.status).toBe(404);
+    expect((await getAsset(init.asset_id)).status).toBe('pending_upload');
+  });
+});
+
+describe('expiry and the reaper', () => {
+  it('refuses an expired URL, answers complete with 410, and reaps the bytes', async () => {
+    const bytes = media.jpeg();
+    const init = await initiate({ filename: 'j.jpg', content_type: 'image/jpeg', size_bytes: bytes.length });
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    const lateBytes = media.jpeg();
+    const late = await initiate({ filename: 'late.jpg', content_type: 'image/jpeg', size_bytes: lateBytes.length });
+    clock.advance((TTL_SECONDS + 1) * 1000);
+
+    const put = await putBytes(late.upload_url, late.upload_headers, lateBytes);
+    expect(put.status).toBe(403);
+    expect(put.json.error.message).toContain('expired');
+
+    const report = await t.server.reaper.runOnce();
+    expect(report.expiredUploads).toBeGreaterThanOrEqual(2);
+    expect((await getAsset(init.asset_id)).status).toBe('expired');
+    expect(await stagingFiles()).toEqual([]);
+    const res = await complete(init.asset_id);
+    expect(res.status).toBe(410);
+    expect(res.json.error.code).toBe('upload_expired');
+  });
+
+  it('removes temporary files a killed process left, and keeps fresh ones', async () => {
+    const tmp = path.join(t.dataDir, 'tmp');
+    const stale = path.join(tmp, 'killed-write.part');
+    const fresh = path.join(tmp, 'live-write.part');
+    await fs.writeFile(stale, 'half a file');
+    await fs.writeFile(fresh, 'still arriving');
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    await fs.utimes(stale, hourAgo, hourAgo);
+    const report = await t.server.reaper.runOnce();
+    expect(report.abandonedWrites).toBe(1);
+    expect(await filesUnder(tmp)).toEqual(['live-write.part']);
+    await fs.rm(fresh);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const body = { filename: 'i.png', content_type: 'image/png', size_bytes: 100 };
+
+  it('replays the first answer for a repeat', async () => {
+    const headers = { 'idempotency-key': `replay-${Date.now()}` };
+    const first = await post('/v3/assets/direct-uploads', body, { headers });
+    const second = await post('/v3/assets/direct-uploads', body, { headers });
+    expect(second.status).toBe(first.status);
+    expect(second.json).toEqual(first.json);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('refuses the same key with a different body, and scopes keys per tenant', async () => {
+    const headers = { 'idempotency-key': `reuse-${Date.now()}` };
+    const first = await post('/v3/assets/direct-uploads', body, { headers });
+    const other = await post('/v3/assets/direct-uploads', { ...body, size_bytes: 101 }, { headers });
+    expect(other.status).toBe(400);
+    expect(other.json.error).toMatchObject({ code: 'invalid_parameter', param: 'Idempotency-Key' });
+    const tenantB = await post('/v3/assets/direct-uploads', body, { headers, key: TENANT_B.key });
+    expect(tenantB.status).toBe(200);
+    expect(tenantB.json.data.asset_id).not.toBe(first.json.data.asset_id);
+  });
+
+  it('answers 409 request_in_progress while the first request runs', async () => {
+    const { sendMultipart } = await import('../support/multipart.js');
+    const { PassThrough } = await import('node:stream');
+    const slow = new PassThrough();
+    slow.write(media.png());
+    const key = `inflight-${Date.now()}`;
+    const url = `${t.url}/v3/assets`;
+    const running = sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'slow.png', body: slow }], { 'idempotency-key': key });
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'x.png', body: media.png() }], { 'idempotency-key': key });
+    expect(second.status).toBe(409);
+    expect(second.json.error.code).toBe('request_in_progress');
+    slow.end();
+    const first = await running;
+    expect(first.status).toBe(200);
+    const replay = await sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'x.png', body: media.png() }], { 'idempotency-key': key });
+    expect(replay.json).toEqual(first.json);
+  });
+
+  it('refuses a malformed key', async () => {
+    const res = await post('/v3/assets/direct-uploads', body, { headers: { 'idempotency-key': 'has spaces' } });
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('Idempotency-Key');
+  });
+});
+
+describe('batches and statuses', () => {
+  it('initiates, completes and reports a batch item by item', async () => {
+    const files = [media.png(), media.jpeg(), media.pdf()];
+    const types = ['image/png', 'image/jpeg', 'application/pdf'];
+    const res = await post('/v3/assets/direct-uploads/batches', {
+      title: 'three',
+      files: files.map((f, i) => ({ filename: `f${i}`, content_type: types[i], size_bytes: f.length })),
+    });
+    expect(res.status).toBe(200);
+    const { batch_id: batchId, items } = res.json.data as { batch_id: string; items: Initiated[] };
+    expect(items).toHaveLength(3);
+    for (const i of [0, 1]) expect((await putBytes(items[i]!.upload_url, items[i]!.upload_headers, files[i]!)).status).toBe(200);
+
+    const partial = await post('/v3/assets/complete/batches', { batch_id: batchId });
+    expect(partial.status).toBe(200);
+    expect(partial.json.data.status).toBe('pending_upload');
+    expect(partial.json.data.items.map((i: { status: string }) => i.status)).toEqual(['completed', 'completed', 'pending_upload']);
+    expect(partial.json.data.items[2].error.code).toBe('conflict');
+
+    expect((await putBytes(items[2]!.upload_url, items[2]!.upload_headers, files[2]!)).status).toBe(200);
+    const done = await post('/v3/assets/complete/batches', { batch_id: batchId });
+    expect(done.json.data.status).toBe('completed');
+
+    const read = await (await t.api(`/v3/assets/batches/${batchId}`)).json() as { data: { title: string; items: Array<{ url: string }> } };
+    expect(read.data.title).toBe('three');
+    expect(read.data.items.every((i) => i.url.startsWith(t.url))).toBe(true);
+    expect((await t.api(`/v3/assets/batches/${batchId}`, { key: TENANT_B.key })).status).toBe(404);
+  });
+
+  it('refuses a batch with one bad item whole, naming the item', async () => {
+    const before = ((await (await t.api('/v3/assets?limit=100')).json()) as { data: unknown[] }).data.length;
+    const res = await post('/v3/assets/direct-uploads/batches', {
+      files: [
+        { filename: 'ok.png', content_type: 'image/png', size_bytes: 10 },
+        { filename: 'bad.txt', content_type: 'text/plain', size_bytes: 10 },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('files[1].content_type');
+    const after = ((await (await t.api('/v3/assets?limit=100')).json()) as { data: unknown[] }).data.length;
+    expect(after).toBe(before);
+  });
+
+  it('reports statuses, with not_found for unknown and other tenants’ ids', async () => {
+    const mine = await initiate({ filename: 'm.png', content_type: 'image/png', size_bytes: 10 });
+    const theirs = await initiate({ filename: 't.png', content_type: 'image/png', size_bytes: 10 }, TENANT_B.key);
+    const ids = [mine.asset_id, theirs.asset_id, 'asset_unknown'];
+    const res = await t.api(`/v3/assets/statuses?asset_ids=${ids.join(',')}`);
+    expect(((await res.json()) as { data: unknown }).data).toEqual([
+      { asset_id: mine.asset_id, status: 'pending_upload' },
+      { asset_id: theirs.asset_id, status: 'not_found' },
+      { asset_id: 'asset_unknown', status: 'not_found' },
+    ]);
+    const tooMany = await t.api(`/v3/assets/statuses?asset_ids=${Array.from({ length: 101 }, (_, i) => `a${i}`).join(',')}`);
+    expect(tooMany.status).toBe(400);
+  });
+});
