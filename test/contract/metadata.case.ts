@@ -92,6 +92,83 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       expect(await store.deleteAsset(tenant, asset.assetId)).toBeNull();
     });
 
+    it('transitions status by compare-and-set: exactly one of many concurrent callers wins', async () => {
+      const asset = anAsset(tenant, { status: 'pending_upload', completedAt: null, sha256: null });
+      await store.insertAsset(asset);
+      const completedAt = new Date(asset.createdAt.getTime() + 5000);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          store.transitionAsset({
+            assetId: asset.assetId,
+            from: 'pending_upload',
+            to: 'completed',
+            patch: { sha256: 'b'.repeat(64), completedAt },
+          }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.findAssetById(asset.assetId)).toEqual({ ...asset, status: 'completed', sha256: 'b'.repeat(64), completedAt });
+      expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'failed' })).toBe(false);
+    });
+
+    it('stores a batch with its assets, and finds assets by id lists', async () => {
+      const batchId = `batch_${Date.now()}`;
+      const assets = [1, 2, 3].map(() => anAsset(tenant, { batchId, status: 'pending_upload' }));
+      await store.insertBatch({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt }, assets);
+      expect(await store.findBatch(tenant, batchId)).toEqual({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt });
+      expect(await store.findBatch(`${tenant}-other`, batchId)).toBeNull();
+      expect((await store.listBatchAssets(tenant, batchId)).map((a) => a.assetId)).toEqual(assets.map((a) => a.assetId));
+      const found = await store.findAssets(tenant, [assets[2]!.assetId, 'asset_missing', assets[0]!.assetId]);
+      expect(found.map((a) => a.assetId).sort()).toEqual([assets[0]!.assetId, assets[2]!.assetId].sort());
+    });
+
+    it('inserts a batch all or nothing', async () => {
+      const taken = anAsset(tenant);
+      await store.insertAsset(taken);
+      const batchId = `batch_dup_${Date.now()}`;
+      const batch = { batchId, tenant, title: null, createdAt: new Date() };
+      await expect(store.insertBatch(batch, [anAsset(tenant, { batchId }), { ...taken, batchId }])).rejects.toThrow();
+      expect(await store.findBatch(tenant, batchId)).toBeNull();
+      expect(await store.listBatchAssets(tenant, batchId)).toEqual([]);
+    });
+
+    it('lists pending uploads past their expiry, oldest first', async () => {
+      const base = Date.now() + 10 * 365 * 24 * 3600 * 1000;
+      const early = anAsset(tenant, { status: 'pending_upload', expiresAt: new Date(base + 1000) });
+      const late = anAsset(tenant, { status: 'pending_upload', expiresAt: new Date(base + 2000) });
+      const done = anAsset(tenant, { status: 'completed', expiresAt: new Date(base + 500) });
+      for (const a of [late, early, done]) await store.insertAsset(a);
+      const ids = (await store.listExpiredUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
+      expect(ids).toContain(early.assetId);
+      expect(ids).not.toContain(late.assetId);
+      expect(ids).not.toContain(done.assetId);
+    });
+
+    it('claims an idempotency key once, replays, takes over stale claims, and purges', async () => {
+      const now = new Date();
+      const later = (ms: number) => new Date(now.getTime() + ms);
+      const key = { tenant, scope: 'POST /v3/x', key: `k-${Date.now()}` };
+      const claim = { ...key, fingerprint: 'f1', now, lockUntil: later(1000), expiresAt: later(60_000) };
+
+      const claims = await Promise.all(Array.from({ length: 5 }, () => store.claimIdempotencyKey(claim)));
+      expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+      expect(await store.claimIdempotencyKey(claim)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
+      // The holder died: after its lock runs out, one caller takes over.
+      expect(await store.claimIdempotencyKey({ ...claim, now: later(2000), lockUntil: later(3000) })).toEqual({ claimed: true });
+
+      await store.completeIdempotencyKey({ ...key, status: 200, body: '{"data":1}' });
+      expect(await store.claimIdempotencyKey({ ...claim, now: later(5000) })).toEqual({
+        claimed: false,
+        existing: { state: 'done', fingerprint: 'f1', status: 200, body: '{"data":1}' },
+      });
+      expect(await store.purgeIdempotencyKeys(later(30_000))).toBe(0);
+      expect(await store.purgeIdempotencyKeys(later(61_000))).toBeGreaterThanOrEqual(1);
+      expect(await store.claimIdempotencyKey({ ...claim, now: later(62_000) })).toEqual({ claimed: true });
+
+      await store.releaseIdempotencyKey(key);
+      expect(await store.claimIdempotencyKey(claim)).toEqual({ claimed: true });
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
