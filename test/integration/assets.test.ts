@@ -190,6 +190,14 @@ describe('the error envelope', () => {
     });
     expect(malformed.status).toBe(400);
     expect((await json(malformed)).error.code).toBe('invalid_parameter');
+
+    const poisoned = await t.api('/v3/assets/direct-uploads', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"filename":"a.png","size_bytes":1,"content_type":"image/png","__proto__":{"admin":true}}',
+    });
+    expect(poisoned.status).toBe(400);
+    expect((await json(poisoned)).error.code).toBe('invalid_parameter');
   });
 
   it('echoes a request id on every response', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { putBytes } from '../support/put.js';
-import { filesUnder, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
+import { eventually, filesUnder, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 
 interface Initiated {
   asset_id: string;
@@ -152,6 +152,23 @@ describe('the presigned PUT', () => {
     expect(res.json.error.message).toContain('signature');
   });
 
+  it('discards a body cut short by a client that hangs up', async () => {
+    const { default: http } = await import('node:http');
+    const big = 4 * 1024 * 1024;
+    const cut = await initiate({ filename: 'cut.png', content_type: 'image/png', size_bytes: big });
+    await new Promise<void>((resolve) => {
+      const request = http.request(cut.upload_url, {
+        method: 'PUT',
+        headers: { ...cut.upload_headers, 'content-length': String(big) },
+      });
+      request.on('error', () => resolve());
+      request.write(media.padTo(media.png(), big / 2), () => setTimeout(() => (request.destroy(), resolve()), 100));
+    });
+    await eventually(async () => (await filesUnder(path.join(t.dataDir, 'tmp'))).length === 0);
+    expect(await stagingFiles()).toEqual([]);
+    expect((await complete(cut.asset_id)).status).toBe(409);
+  });
+
   it('refuses a Content-Type other than the signed one', async () => {
     const res = await putBytes(init.upload_url, { 'Content-Type': 'image/jpeg' }, bytes);
     expect(res.status).toBe(403);
@@ -223,9 +240,15 @@ describe('completing', () => {
     return init;
   }
 
-  it('is idempotent: twice gives the same body', async () => {
+  it('is idempotent: twice gives the same body (with or without an empty JSON body)', async () => {
     const init = await uploaded();
     const first = await complete(init.asset_id);
+    const bodiless = await t.api(`/v3/assets/${init.asset_id}/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(bodiless.status).toBe(200);
+    expect(await bodiless.json()).toEqual(first.json);
     const second = await complete(init.asset_id);
     expect(first.status).toBe(200);
     expect(second.json).toEqual(first.json);
