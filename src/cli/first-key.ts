@@ -9,6 +9,7 @@ import type { ApiKeyEntry } from '../config/index.js';
 export const GENERATED_KEY_FILE = 'api-key';
 export const GENERATED_KEY_TENANT = 'default';
 export const SIGNING_SECRET_FILE = 'signing-secret';
+export const WEBHOOK_SECRET_FILE = 'webhook-secret';
 
 /** The secret kept in `dataDir/name`, created with `make()` if absent. */
 export async function loadOrCreateSecret(dataDir: string, name: string, make: () => string): Promise<{ value: string; created: boolean }> {

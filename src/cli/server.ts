@@ -1,5 +1,6 @@
 // Wiring: from a validated Config to a listening server (open the stores, build the services and the app, listen).
 // Tests start the service through this same function, so they exercise the real wiring.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -8,6 +9,12 @@ import { ApiKeyring } from '../domain/api-keys.js';
 import { AssetService } from '../domain/assets.js';
 import { DirectUploadService } from '../domain/direct-uploads.js';
 import { IdempotencyService } from '../domain/idempotency.js';
+import { JobService } from '../domain/jobs.js';
+import { WebhookSender } from '../domain/webhooks.js';
+import { jobJson } from '../http/job-presenters.js';
+import { AddressPolicy } from '../inputs/address-policy.js';
+import { FileInputResolver } from '../inputs/resolver.js';
+import { SafeFetcher } from '../inputs/safe-fetch.js';
 import { PublicUrls } from '../domain/public-urls.js';
 import { Reaper } from '../domain/reaper.js';
 import { UploadBatchService } from '../domain/upload-batches.js';
@@ -17,7 +24,7 @@ import type { MetadataStore } from '../metadata/port.js';
 import { openSqliteStore } from '../metadata/sqlite/open.js';
 import { LocalDiskStorage } from '../storage/local/local-disk.js';
 import type { StorageBackend } from '../storage/port.js';
-import { loadOrCreateKey, loadOrCreateSigningSecret } from './first-key.js';
+import { loadOrCreateKey, loadOrCreateSecret, loadOrCreateSigningSecret, WEBHOOK_SECRET_FILE } from './first-key.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -26,6 +33,7 @@ export interface RunningServer {
   readonly metadata: MetadataStore;
   readonly storage: StorageBackend;
   readonly reaper: Reaper;
+  readonly webhooks: WebhookSender;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
   readonly generatedKey: string | null;
   close(): Promise<void>;
@@ -70,9 +78,36 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ttlSeconds: config.uploadUrlTtlSeconds,
     maxBytes: config.directUploadMaxBytes,
   });
+  const fetcher = new SafeFetcher({
+    policy: new AddressPolicy(config.urlFetchAllowCidrs),
+    allowHttp: config.urlFetchAllowHttp,
+    timeoutMs: config.urlFetchTimeoutSeconds * 1000,
+    maxBytes: config.maxUploadBytes,
+  });
+  const resolver = new FileInputResolver({ assets, fetcher, maxBytes: config.maxUploadBytes });
+  const webhookSecret =
+    config.webhookSecret ?? (await loadOrCreateSecret(config.dataDir, WEBHOOK_SECRET_FILE, () => randomBytes(32).toString('base64url'))).value;
+  let log: FastifyInstance['log'] | null = null;
+  const webhooks = new WebhookSender({
+    secret: webhookSecret,
+    post: (url, body, headers) => fetcher.post(url, body, headers),
+    onFailure: (url, reason) => log?.warn({ callbackHost: new URL(url).host, reason: String(reason) }, 'job callback not delivered'),
+  });
+  const jobs = new JobService({
+    metadata,
+    assets,
+    resolver,
+    webhooks,
+    now,
+    checkCallbackUrl: (url) => fetcher.precheck(url),
+    describe: (job) => jobJson(job, urls),
+  });
   const app = await buildApp({
     assets,
     uploads,
+    jobs,
+    workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
+    maxJsonBytes: config.maxJsonBytes,
     batches: new UploadBatchService(metadata, uploads),
     idempotency: new IdempotencyService(metadata, now),
     keyring: new ApiKeyring(keys),
@@ -80,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxUploadBytes: config.maxUploadBytes,
     logger: options.logger ?? loggerOptions(config),
   });
+  log = app.log;
   const reaper = new Reaper({
     metadata,
     storage,
@@ -111,10 +147,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metadata,
     storage,
     reaper,
+    webhooks,
     generatedKey,
     close: async () => {
       await reaper.stop();
       await app.close();
+      await webhooks.drain();
+      await fetcher.close();
       await closeStores();
     },
   };

@@ -16,6 +16,12 @@ describe('loadConfig', () => {
       uploadUrlTtlSeconds: 3600,
       directUploadMaxBytes: 5 * 1024 ** 3,
       reaperIntervalSeconds: 60,
+      urlFetchAllowHttp: false,
+      urlFetchAllowCidrs: [],
+      urlFetchTimeoutSeconds: 30,
+      maxJsonBytes: 48 * 1024 * 1024,
+      workerKeys: [],
+      webhookSecret: null,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -55,6 +61,15 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/ASSETD_UPLOAD_URL_TTL_SECONDS must be a whole number/);
     expect(problems.join('\n')).not.toContain('short=');
     expect(problems.join('\n')).not.toContain('too-short');
+  });
+
+  it('checks the URL-fetch settings and worker keys', () => {
+    expect(() => loadConfig({ ASSETD_URL_FETCH_ALLOW_CIDRS: '10.0.0.0/8,nope' })).toThrow(/"nope" is not a CIDR/);
+    expect(() => loadConfig({ ASSETD_URL_FETCH_ALLOW_HTTP: 'maybe' })).toThrow(/must be true or false/);
+    expect(() => loadConfig({ ASSETD_WORKER_KEYS: 'short' })).toThrow(/ASSETD_WORKER_KEYS entry 1/);
+    const config = loadConfig({ ASSETD_URL_FETCH_ALLOW_HTTP: 'true', ASSETD_URL_FETCH_ALLOW_CIDRS: '127.0.0.0/8, ::1/128' });
+    expect(config.urlFetchAllowHttp).toBe(true);
+    expect(config.urlFetchAllowCidrs).toEqual(['127.0.0.0/8', '::1/128']);
   });
 
   it('refuses a duplicated key and a public url with a query', () => {

@@ -1,6 +1,7 @@
 // Owns every setting: loadConfig(env) is the only reader of ASSETD_* variables. It validates all of them,
 // reports every problem at once, and returns a frozen object that the rest of the program is given.
 import path from 'node:path';
+import { AddressPolicy } from '../inputs/address-policy.js';
 
 export interface ApiKeyEntry {
   readonly key: string;
@@ -21,6 +22,14 @@ export interface Config {
   readonly uploadUrlTtlSeconds: number;
   readonly directUploadMaxBytes: number;
   readonly reaperIntervalSeconds: number;
+  readonly urlFetchAllowHttp: boolean;
+  readonly urlFetchAllowCidrs: readonly string[];
+  readonly urlFetchTimeoutSeconds: number;
+  readonly maxJsonBytes: number;
+  /** Keys of processing workers (the worker API); empty means the worker API refuses everyone. */
+  readonly workerKeys: readonly string[];
+  /** HMAC key for job callbacks; null means "generate once and keep it in the data dir". */
+  readonly webhookSecret: string | null;
   readonly logLevel: string;
 }
 
@@ -64,6 +73,19 @@ class Reader {
       return fallback;
     }
     return n;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(value.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
+    this.problems.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   }
 
   oneOf(name: string, fallback: string, allowed: readonly string[]): string {
@@ -145,6 +167,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const uploadUrlTtlSeconds = r.integer('ASSETD_UPLOAD_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600);
   const directUploadMaxBytes = r.integer('ASSETD_DIRECT_UPLOAD_MAX_BYTES', 5 * 1024 ** 3, 1, 5 * 1024 ** 4);
   const reaperIntervalSeconds = r.integer('ASSETD_REAPER_INTERVAL_SECONDS', 60, 1, 24 * 3600);
+  const urlFetchAllowHttp = r.boolean('ASSETD_URL_FETCH_ALLOW_HTTP', false);
+  const urlFetchAllowCidrs = r.list('ASSETD_URL_FETCH_ALLOW_CIDRS');
+  for (const cidr of urlFetchAllowCidrs) {
+    if (!AddressPolicy.isValidCidr(cidr)) r.problems.push(`ASSETD_URL_FETCH_ALLOW_CIDRS: "${cidr}" is not a CIDR like 10.0.0.0/8`);
+  }
+  const urlFetchTimeoutSeconds = r.integer('ASSETD_URL_FETCH_TIMEOUT_SECONDS', 30, 1, 3600);
+  const maxJsonBytes = r.integer('ASSETD_MAX_JSON_BYTES', 48 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const workerKeys = r.list('ASSETD_WORKER_KEYS');
+  workerKeys.forEach((key, i) => {
+    if (!KEY_PATTERN.test(key)) r.problems.push(`ASSETD_WORKER_KEYS entry ${i + 1}: a key must be 16-256 characters of [A-Za-z0-9_-.~+/]`);
+  });
+  const webhookSecret = r.raw('ASSETD_WEBHOOK_SECRET') ?? null;
+  if (webhookSecret !== null && webhookSecret.length < 32) r.problems.push('ASSETD_WEBHOOK_SECRET must be at least 32 characters');
   const logLevel = r.oneOf('ASSETD_LOG_LEVEL', 'info', LOG_LEVELS);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -159,6 +194,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     uploadUrlTtlSeconds,
     directUploadMaxBytes,
     reaperIntervalSeconds,
+    urlFetchAllowHttp,
+    urlFetchAllowCidrs,
+    urlFetchTimeoutSeconds,
+    maxJsonBytes,
+    workerKeys,
+    webhookSecret,
     logLevel,
   });
 }

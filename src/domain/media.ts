@@ -2,7 +2,7 @@
 // never from a file name or a declared Content-Type.
 import { fileTypeFromBuffer } from 'file-type';
 
-export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'archive';
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'archive' | 'subtitle';
 
 export interface MediaType {
   readonly mime: string;
@@ -19,12 +19,15 @@ export const MEDIA_TYPES: readonly MediaType[] = [
   { mime: 'audio/wav', kind: 'audio', extension: 'wav' },
   { mime: 'application/pdf', kind: 'document', extension: 'pdf' },
   { mime: 'application/zip', kind: 'archive', extension: 'zip' },
+  { mime: 'application/x-subrip', kind: 'subtitle', extension: 'srt' },
 ];
 
-/** The seven types `POST /v3/assets` takes (the contract keeps zip to the direct-upload flow). */
-export const SINGLE_UPLOAD_MIMES: ReadonlySet<string> = new Set(
-  MEDIA_TYPES.filter((t) => t.kind !== 'archive').map((t) => t.mime),
-);
+export function mimesOfKinds(kinds: readonly MediaKind[]): ReadonlySet<string> {
+  return new Set(MEDIA_TYPES.filter((t) => kinds.includes(t.kind)).map((t) => t.mime));
+}
+
+/** The seven types `POST /v3/assets` takes (the contract keeps zip and srt to the direct-upload flow). */
+export const SINGLE_UPLOAD_MIMES = mimesOfKinds(['image', 'video', 'audio', 'document']);
 
 // Other names that file-type or clients use for the same container.
 const ALIASES: Readonly<Record<string, string>> = {
@@ -34,6 +37,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   'audio/mp3': 'audio/mpeg',
   'video/x-m4v': 'video/mp4',
   'image/jpg': 'image/jpeg',
+  'text/srt': 'application/x-subrip',
+  'application/srt': 'application/x-subrip',
 };
 
 export function canonicalMime(mime: string): string {
@@ -55,9 +60,20 @@ export interface SniffResult {
   readonly media: MediaType | undefined;
 }
 
+// SubRip has no magic number: a cue number, then a "00:00:01,000 --> 00:00:02,500" timing line.
+const SRT_START = /^\uFEFF?\s*\d+\r?\n\d{2}:\d{2}:\d{2}[,.]\d{3} --> \d{2}:\d{2}:\d{2}[,.]\d{3}/;
+
+function looksLikeSrt(head: Uint8Array): boolean {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 512));
+  return SRT_START.test(text);
+}
+
 export async function sniff(head: Uint8Array): Promise<SniffResult> {
   const found = await fileTypeFromBuffer(head);
-  if (!found) return { detected: undefined, media: undefined };
+  if (!found) {
+    if (looksLikeSrt(head)) return { detected: 'application/x-subrip', media: mediaTypeOf('application/x-subrip') };
+    return { detected: undefined, media: undefined };
+  }
   const detected = canonicalMime(found.mime);
   return { detected, media: mediaTypeOf(detected) };
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Asset, AssetStatus, MetadataStore } from '../metadata/port.js';
 import type { DirectUploadRequest, DirectUploadService, InitiatedUpload } from './direct-uploads.js';
+import { mapLimited } from './concurrency.js';
 import { AppError, errors, isAppError } from './errors.js';
 
 export const MAX_BATCH_FILES = 100;
@@ -31,19 +32,6 @@ export function batchStatus(statuses: readonly AssetStatus[]): BatchStatus {
   if (statuses.every((s) => s === 'completed')) return 'completed';
   if (statuses.every((s) => s !== 'completed')) return 'failed';
   return 'partial';
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export class UploadBatchService {

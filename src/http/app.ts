@@ -10,6 +10,7 @@ import type { ApiKeyring } from '../domain/api-keys.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
 import type { IdempotencyService } from '../domain/idempotency.js';
+import type { JobService } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { UploadBatchService } from '../domain/upload-batches.js';
 import { requireApiKey } from './auth.js';
@@ -17,6 +18,8 @@ import { installErrorHandling } from './errors.js';
 import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
+import { jobRoutes } from './routes/jobs.js';
+import { workerRoutes } from './routes/worker.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { uploadEndpointRoutes } from './routes/upload-endpoint.js';
@@ -27,9 +30,12 @@ export interface AppOptions {
   readonly uploads: DirectUploadService;
   readonly batches: UploadBatchService;
   readonly idempotency: IdempotencyService;
+  readonly jobs: JobService;
   readonly keyring: ApiKeyring;
+  readonly workerKeyring: ApiKeyring;
   readonly urls: PublicUrls;
   readonly maxUploadBytes: number;
+  readonly maxJsonBytes: number;
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -62,7 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Like Fastify's own JSON parser (prototype-poisoning safe), except that an empty body means "no body": clients
   // commonly send Content-Type: application/json on a bodiless POST such as complete.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxJsonBytes }, (_request, body, done) => {
     if (body === '') return done(null, undefined);
     try {
       done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
@@ -93,11 +99,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { assets: options.assets });
   await app.register(fileRoutes, { assets: options.assets });
   await app.register(uploadEndpointRoutes, { uploads: options.uploads });
+  app.decorateRequest('tenant', '');
+  app.decorateRequest('idempotency', null);
   await app.register(async (v3) => {
     requireApiKey(v3, options.keyring);
     applyIdempotency(v3, options.idempotency);
     await v3.register(assetRoutes, { assets: options.assets, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
     await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
+    await v3.register(jobRoutes, { jobs: options.jobs, urls: options.urls });
+  });
+  await app.register(async (worker) => {
+    requireApiKey(worker, options.workerKeyring);
+    applyIdempotency(worker, options.idempotency);
+    await worker.register(workerRoutes, { jobs: options.jobs, urls: options.urls });
   });
   return app;
 }

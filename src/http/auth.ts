@@ -19,8 +19,8 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** Every route of `app`'s scope needs a key of `keyring`; `tenant` says whose it is. */
 export function requireApiKey(app: FastifyInstance, keyring: ApiKeyring): void {
-  app.decorateRequest('tenant', '');
   app.addHook('onRequest', async (request) => {
     const tenant = keyring.authenticate(presentedKey(request));
     if (tenant === null) throw errors.unauthorized();

@@ -14,8 +14,6 @@ function scopeOf(request: FastifyRequest, key: string): IdempotencyScope {
 }
 
 export function applyIdempotency(app: FastifyInstance, service: IdempotencyService): void {
-  app.decorateRequest('idempotency', null);
-
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers[IDEMPOTENCY_HEADER.toLowerCase()];
     if (request.method !== 'POST' || header === undefined) return;

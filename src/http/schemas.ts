@@ -138,3 +138,19 @@ export const batchSchema = {
 } as const;
 
 sharedSchemas.push(directUploadRequestSchema, directUploadSchema, completedUploadSchema, batchSchema);
+
+export const fileInputSchema = {
+  $id: 'FileInput',
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', enum: ['asset_id', 'url', 'base64'] },
+    asset_id: { type: 'string', maxLength: 128 },
+    url: { type: 'string', maxLength: 8192 },
+    media_type: { type: 'string', maxLength: 255 },
+    data: { type: 'string' },
+  },
+} as const;
+
+sharedSchemas.push(fileInputSchema);

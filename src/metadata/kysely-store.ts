@@ -2,6 +2,7 @@
 // the connection and says which dialect it is.
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
+import { KyselyJobQueries } from './kysely-jobs.js';
 import type {
   Asset,
   AssetPage,
@@ -64,10 +65,22 @@ function toRow(asset: Asset) {
 }
 
 export class KyselyMetadataStore implements MetadataStore {
+  private readonly jobs: KyselyJobQueries;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
-  ) {}
+  ) {
+    this.jobs = new KyselyJobQueries(db);
+  }
+
+  readonly insertJob: MetadataStore['insertJob'] = (job) => this.jobs.insertJob(job);
+  readonly findJob: MetadataStore['findJob'] = (tenant, jobId, kind) => this.jobs.findJob(tenant, jobId, kind);
+  readonly findJobById: MetadataStore['findJobById'] = (jobId) => this.jobs.findJobById(jobId);
+  readonly updateJobRequest: MetadataStore['updateJobRequest'] = (options) => this.jobs.updateJobRequest(options);
+  readonly claimJob: MetadataStore['claimJob'] = (options) => this.jobs.claimJob(options);
+  readonly renewJobLease: MetadataStore['renewJobLease'] = (update) => this.jobs.renewJobLease(update);
+  readonly finishJob: MetadataStore['finishJob'] = (update) => this.jobs.finishJob(update);
 
   async insertAsset(asset: Asset): Promise<void> {
     await this.db.insertInto('assets').values(toRow(asset)).execute();

@@ -69,6 +69,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('idempotency_keys_expiry').on('idempotency_keys').columns(['expires_at']).execute();
       },
     },
+    '0003_jobs': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('jobs')
+          .addColumn('job_id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('request', 'text', (c) => c.notNull())
+          .addColumn('output_asset_id', 'text')
+          .addColumn('error_message', 'text')
+          .addColumn('callback_url', 'text')
+          .addColumn('lease_id', 'text')
+          .addColumn('lease_expires_at', big)
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('jobs_queue').on('jobs').columns(['status', 'kind', 'created_at']).execute();
+        await db.schema.createIndex('jobs_tenant').on('jobs').columns(['tenant', 'created_at']).execute();
+      },
+    },
   };
 }
 

@@ -75,6 +75,41 @@ export interface AssetPage {
   readonly next: number | null;
 }
 
+export type JobKind = 'video_agent' | 'avatar' | 'video_translation' | 'lipsync';
+export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+export interface Job {
+  readonly jobId: string;
+  readonly tenant: string;
+  readonly kind: JobKind;
+  readonly status: JobStatus;
+  /** The validated request, file inputs replaced by asset ids; shape depends on the kind. */
+  readonly request: Record<string, unknown>;
+  readonly outputAssetId: string | null;
+  readonly errorMessage: string | null;
+  readonly callbackUrl: string | null;
+  readonly leaseId: string | null;
+  readonly leaseExpiresAt: Date | null;
+  readonly attempts: number;
+  /** Bumped by every change, for compare-and-set updates of `request`. */
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface ClaimJobOptions {
+  readonly kinds: readonly JobKind[];
+  readonly now: Date;
+  readonly leaseId: string;
+  readonly leaseExpiresAt: Date;
+}
+
+export interface LeasedJobUpdate {
+  readonly jobId: string;
+  readonly leaseId: string;
+  readonly now: Date;
+}
+
 export interface MetadataStore {
   readonly dialect: 'sqlite' | 'postgres';
   insertAsset(asset: Asset): Promise<void>;
@@ -101,6 +136,18 @@ export interface MetadataStore {
   /** Forgets a claim whose request produced no replayable answer (a 5xx, a crash), so a retry runs again. */
   releaseIdempotencyKey(key: { tenant: string; scope: string; key: string }): Promise<void>;
   purgeIdempotencyKeys(now: Date): Promise<number>;
+
+  insertJob(job: Job): Promise<void>;
+  findJob(tenant: string, jobId: string, kind: JobKind): Promise<Job | null>;
+  findJobById(jobId: string): Promise<Job | null>;
+  /** Replaces the request and requeues the job, if it is still at `version` (a follow-up message). */
+  updateJobRequest(options: { jobId: string; version: number; request: Record<string, unknown>; now: Date }): Promise<boolean>;
+  /** Leases the oldest pending job (or one whose lease ran out) of the given kinds to one caller, or null. */
+  claimJob(options: ClaimJobOptions): Promise<Job | null>;
+  /** Extends a live lease; false when the lease is no longer this one's. */
+  renewJobLease(update: LeasedJobUpdate & { leaseExpiresAt: Date }): Promise<boolean>;
+  /** Ends a leased job; false when the lease is no longer this one's. */
+  finishJob(update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null }): Promise<boolean>;
 
   /** Throws when the store cannot serve (used by the health check). */
   ping(): Promise<void>;

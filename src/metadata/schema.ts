@@ -40,7 +40,25 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+export interface JobsTable {
+  job_id: string;
+  tenant: string;
+  kind: string;
+  status: string;
+  request: string;
+  output_asset_id: string | null;
+  error_message: string | null;
+  callback_url: string | null;
+  lease_id: string | null;
+  lease_expires_at: number | null;
+  attempts: Generated<number>;
+  version: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  jobs: JobsTable;
   assets: AssetsTable;
   upload_batches: UploadBatchesTable;
   idempotency_keys: IdempotencyKeysTable;

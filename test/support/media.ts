@@ -214,3 +214,8 @@ export function sizedStream(head: Buffer, totalSize: number): Readable {
   }
   return Readable.from(chunks(), { objectMode: false });
 }
+
+/** SubRip subtitles: two cues. */
+export function srt(): Buffer {
+  return Buffer.from('1\n00:00:01,000 --> 00:00:02,500\nHello there.\n\n2\n00:00:03,000 --> 00:00:04,000\nGoodbye.\n', 'utf8');
+}

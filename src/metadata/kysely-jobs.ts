@@ -1,0 +1,153 @@
+// The job-queue queries of the Kysely MetadataStore. Claiming is a compare-and-set on (status, lease), retried a
+// few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike.
+import type { Kysely, Selectable } from 'kysely';
+import type { ClaimJobOptions, Job, JobKind, JobStatus, LeasedJobUpdate } from './port.js';
+import type { Database, JobsTable } from './schema.js';
+
+const num = (value: number | string): number => Number(value);
+
+function toJob(row: Selectable<JobsTable>): Job {
+  return {
+    jobId: row.job_id,
+    tenant: row.tenant,
+    kind: row.kind as JobKind,
+    status: row.status as JobStatus,
+    request: JSON.parse(row.request) as Record<string, unknown>,
+    outputAssetId: row.output_asset_id,
+    errorMessage: row.error_message,
+    callbackUrl: row.callback_url,
+    leaseId: row.lease_id,
+    leaseExpiresAt: row.lease_expires_at === null ? null : new Date(num(row.lease_expires_at)),
+    attempts: num(row.attempts),
+    version: num(row.version),
+    createdAt: new Date(num(row.created_at)),
+    updatedAt: new Date(num(row.updated_at)),
+  };
+}
+
+export class KyselyJobQueries {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertJob(job: Job): Promise<void> {
+    await this.db
+      .insertInto('jobs')
+      .values({
+        job_id: job.jobId,
+        tenant: job.tenant,
+        kind: job.kind,
+        status: job.status,
+        request: JSON.stringify(job.request),
+        output_asset_id: job.outputAssetId,
+        error_message: job.errorMessage,
+        callback_url: job.callbackUrl,
+        lease_id: job.leaseId,
+        lease_expires_at: job.leaseExpiresAt?.getTime() ?? null,
+        attempts: job.attempts,
+        version: job.version,
+        created_at: job.createdAt.getTime(),
+        updated_at: job.updatedAt.getTime(),
+      })
+      .execute();
+  }
+
+  async findJob(tenant: string, jobId: string, kind: JobKind): Promise<Job | null> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('job_id', '=', jobId)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    return row ? toJob(row) : null;
+  }
+
+  async findJobById(jobId: string): Promise<Job | null> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+    return row ? toJob(row) : null;
+  }
+
+  async updateJobRequest({ jobId, version, request, now }: { jobId: string; version: number; request: Record<string, unknown>; now: Date }) {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({
+        request: JSON.stringify(request),
+        status: 'pending',
+        lease_id: null,
+        lease_expires_at: null,
+        output_asset_id: null,
+        error_message: null,
+        version: version + 1,
+        updated_at: now.getTime(),
+      })
+      .where('job_id', '=', jobId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async claimJob({ kinds, now, leaseId, leaseExpiresAt }: ClaimJobOptions): Promise<Job | null> {
+    const t = now.getTime();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const candidate = await this.db
+        .selectFrom('jobs')
+        .select(['job_id', 'version'])
+        .where('kind', 'in', [...kinds])
+        .where((eb) =>
+          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('lease_expires_at', '<=', t)])]),
+        )
+        .orderBy('created_at', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!candidate) return null;
+      const result = await this.db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'processing',
+          lease_id: leaseId,
+          lease_expires_at: leaseExpiresAt.getTime(),
+          attempts: eb('attempts', '+', 1),
+          version: num(candidate.version) + 1,
+          updated_at: t,
+        }))
+        .where('job_id', '=', candidate.job_id)
+        .where('version', '=', num(candidate.version))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return this.findJobById(candidate.job_id);
+    }
+    return null;
+  }
+
+  async renewJobLease({ jobId, leaseId, now, leaseExpiresAt }: LeasedJobUpdate & { leaseExpiresAt: Date }): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ lease_expires_at: leaseExpiresAt.getTime(), updated_at: now.getTime() })
+      .where('job_id', '=', jobId)
+      .where('lease_id', '=', leaseId)
+      .where('status', '=', 'processing')
+      .where('lease_expires_at', '>', now.getTime())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async finishJob(
+    update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: update.status,
+        output_asset_id: update.outputAssetId,
+        error_message: update.errorMessage,
+        lease_id: null,
+        lease_expires_at: null,
+        version: eb('version', '+', 1),
+        updated_at: update.now.getTime(),
+      }))
+      .where('job_id', '=', update.jobId)
+      .where('lease_id', '=', update.leaseId)
+      .where('status', '=', 'processing')
+      .where('lease_expires_at', '>', update.now.getTime())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
