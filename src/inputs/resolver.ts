@@ -8,7 +8,7 @@ import { AppError, errors, isAppError } from '../domain/errors.js';
 import { canonicalMime, describeSupported, mimesOfKinds, type MediaKind } from '../domain/media.js';
 import type { Asset } from '../metadata/port.js';
 import { decodeBase64Input } from './base64.js';
-import { DownloadError, type SafeFetcher } from './safe-fetch.js';
+import { discard, DownloadError, type SafeFetcher } from './safe-fetch.js';
 
 export type FileInput =
   | { readonly type: 'asset_id'; readonly asset_id: string }
@@ -159,7 +159,7 @@ export class FileInputResolver {
     try {
       return await this.store(tenant, file.body, filenameFromUrl(file.finalUrl), accept, `${param}.url`);
     } catch (error) {
-      file.body.destroy();
+      discard(file.body);
       if (isAppError(error) && error.code === 'payload_too_large') {
         throw downloadFailed(`the file is larger than ${this.options.maxBytes} bytes`, param);
       }

@@ -43,6 +43,12 @@ class BlockedAddressError extends Error {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Drops a response body we will not read. undici's body emits an AbortError when destroyed: it must be heard. */
+export function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 function findCause(error: unknown): Error | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof BlockedAddressError || e instanceof DownloadError) return e;
@@ -122,7 +128,7 @@ export class SafeFetcher {
           headers: { 'user-agent': 'assetd (file input fetcher)', accept: '*/*' },
         });
         if (REDIRECTS.has(response.statusCode)) {
-          response.body.destroy();
+          discard(response.body);
           const location = response.headers.location;
           if (typeof location !== 'string') throw new DownloadError(`the server answered ${response.statusCode} without a Location`);
           if (hop >= this.maxRedirects) throw new DownloadError(`more than ${this.maxRedirects} redirects`);
@@ -130,12 +136,12 @@ export class SafeFetcher {
           continue;
         }
         if (response.statusCode !== 200) {
-          response.body.destroy();
+          discard(response.body);
           throw new DownloadError(`the server answered ${response.statusCode}`);
         }
         const announced = Number(response.headers['content-length']);
         if (Number.isFinite(announced) && announced > this.options.maxBytes) {
-          response.body.destroy();
+          discard(response.body);
           throw new DownloadError(`the file is larger than ${this.options.maxBytes} bytes`);
         }
         return { body: response.body, finalUrl: url, signal: timeout };
@@ -153,7 +159,7 @@ export class SafeFetcher {
       const url = new URL(rawUrl);
       this.checkUrl(url);
       const response = await request(url, { dispatcher: this.agent, method: 'POST', body, headers, signal: timeout });
-      response.body.destroy();
+      discard(response.body);
       return response.statusCode;
     } catch (error) {
       if (error instanceof DownloadError) throw error;

@@ -1,0 +1,260 @@
+// File inputs on every endpoint that takes files, through the real server, with a file origin on 127.0.0.1 that the
+// server is allowed to reach (ASSETD_URL_FETCH_ALLOW_CIDRS=127.0.0.1/32, http allowed): formats, kinds, params,
+// all-or-nothing, URL failures. A second server with the default policy proves loopback is refused in every spelling.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as media from '../support/media.js';
+import { uploadFile } from '../support/multipart.js';
+import { startOrigin, type Origin } from '../support/origin.js';
+import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
+
+let t: TestServer;
+let strict: TestServer;
+let origin: Origin;
+
+beforeAll(async () => {
+  origin = await startOrigin();
+  origin.file('/clip.mp4', media.mp4(), 'video/mp4');
+  origin.file('/voice.wav', media.wav(), 'audio/wav');
+  origin.file('/photo.png', media.png(), 'image/png');
+  origin.file('/subs.srt', media.srt(), 'text/plain');
+  origin.redirect('/hop1', '/hop2');
+  origin.redirect('/hop2', '/hop3');
+  origin.redirect('/hop3', '/clip.mp4');
+  origin.redirect('/loop1', '/loop2');
+  origin.redirect('/loop2', '/loop3');
+  origin.redirect('/loop3', '/loop4');
+  origin.redirect('/loop4', '/clip.mp4');
+  origin.redirect('/to-other-loopback', `http://127.0.0.2:${origin.port}/clip.mp4`);
+  t = await startTestServer({
+    env: {
+      ASSETD_URL_FETCH_ALLOW_HTTP: 'true',
+      ASSETD_URL_FETCH_ALLOW_CIDRS: '127.0.0.1/32',
+      ASSETD_URL_FETCH_TIMEOUT_SECONDS: '2',
+    },
+  });
+  strict = await startTestServer({ env: { ASSETD_URL_FETCH_ALLOW_HTTP: 'true' } });
+});
+
+afterAll(async () => {
+  await Promise.all([t.close(), strict.close()]);
+  await origin.close();
+});
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function post(server: TestServer, pathname: string, body: unknown, key = TENANT_A.key): Promise<{ status: number; json: Json }> {
+  const res = await server.api(pathname, {
+    method: 'POST',
+    key,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+async function uploadedId(bytes: Buffer, key = TENANT_A.key): Promise<string> {
+  const res = await uploadFile(t.url, key, bytes, 'x.bin');
+  expect(res.status).toBe(200);
+  return res.json.data.asset_id as string;
+}
+
+const b64 = (mediaType: string, bytes: Buffer) => ({ type: 'base64', media_type: mediaType, data: bytes.toString('base64') });
+const byUrl = (path: string) => ({ type: 'url', url: `${origin.url}${path}` });
+const byId = (assetId: string) => ({ type: 'asset_id', asset_id: assetId });
+
+async function assetCount(): Promise<number> {
+  return ((await (await t.api('/v3/assets?limit=100')).json()) as { data: unknown[] }).data.length;
+}
+
+describe('every format on every endpoint', () => {
+  it('video agents: asset_id, url and base64 files, then a follow-up message', async () => {
+    const photo = await uploadedId(media.png());
+    const created = await post(t, '/v3/video-agents', {
+      prompt: 'A product teaser',
+      files: [byId(photo), byUrl('/clip.mp4'), b64('audio/wav', media.wav())],
+    });
+    expect(created.status).toBe(200);
+    const session = created.json.data;
+    expect(session.session_id).toMatch(/^session_[0-9a-f]{32}$/);
+    expect(session.status).toBe('thinking');
+    expect(session.video_id).toBeNull();
+    const files = session.messages[0].files;
+    expect(files.map((f: Json) => f.mime_type)).toEqual(['image/png', 'video/mp4', 'audio/wav']);
+    expect(files[0].asset_id).toBe(photo);
+    const fetched = await fetch(files[1].url);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(media.mp4())).toBe(true);
+
+    const followUp = await post(t, `/v3/video-agents/${session.session_id}`, { message: 'Add the deck', files: [b64('application/pdf', media.pdf())] });
+    expect(followUp.status).toBe(200);
+    expect(followUp.json.data.messages).toHaveLength(2);
+    expect(followUp.json.data.messages[1]).toMatchObject({ text: 'Add the deck', files: [{ mime_type: 'application/pdf' }] });
+
+    const read = await (await t.api(`/v3/video-agents/${session.session_id}`)).json() as Json;
+    expect(read.data.messages).toHaveLength(2);
+    expect((await t.api(`/v3/video-agents/${session.session_id}`, { key: TENANT_B.key })).status).toBe(404);
+  });
+
+  it('avatars: photo (base64), digital twin (url), prompt with reference images (asset_id)', async () => {
+    const photo = await post(t, '/v3/avatars', { type: 'photo', name: 'Ada', file: b64('image/png', media.png()) });
+    expect(photo.status).toBe(200);
+    expect(photo.json.data).toMatchObject({ type: 'photo', name: 'Ada', status: 'pending', file: { mime_type: 'image/png' } });
+    expect(photo.json.data.avatar_id).toMatch(/^avatar_/);
+
+    const twin = await post(t, '/v3/avatars', { type: 'digital_twin', file: byUrl('/clip.mp4') });
+    expect(twin.status).toBe(200);
+    expect(twin.json.data.file.mime_type).toBe('video/mp4');
+
+    const ref = await uploadedId(media.jpeg());
+    const prompted = await post(t, '/v3/avatars', { type: 'prompt', prompt: 'a friendly host', reference_images: [byId(ref)] });
+    expect(prompted.status).toBe(200);
+    expect(prompted.json.data.reference_images).toEqual([expect.objectContaining({ asset_id: ref, mime_type: 'image/jpeg' })]);
+  });
+
+  it('video translations: url and asset_id (with audio and srt), never base64', async () => {
+    const audio = await uploadedId(media.mp3());
+    const ok = await post(t, '/v3/video-translations', {
+      video: byUrl('/clip.mp4'),
+      audio: byId(audio),
+      srt: byUrl('/subs.srt'),
+      output_languages: ['fr', 'de'],
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json.data).toMatchObject({
+      status: 'pending',
+      output_languages: ['fr', 'de'],
+      video: { mime_type: 'video/mp4' },
+      audio: { asset_id: audio },
+      srt: { mime_type: 'application/x-subrip' },
+      output: null,
+    });
+    const base64 = await post(t, '/v3/video-translations', { video: b64('video/mp4', media.mp4()), output_languages: ['fr'] });
+    expect(base64.status).toBe(400);
+    expect(base64.json.error.param).toBe('video.type');
+  });
+
+  it('lipsyncs: url and asset_id, both required, never base64', async () => {
+    const video = await uploadedId(media.webm());
+    const ok = await post(t, '/v3/lipsyncs', { video: byId(video), audio: byUrl('/voice.wav') });
+    expect(ok.status).toBe(200);
+    expect(ok.json.data.lipsync_id).toMatch(/^lipsync_/);
+    const missing = await post(t, '/v3/lipsyncs', { video: byId(video) });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error.param).toBe('audio');
+    const base64 = await post(t, '/v3/lipsyncs', { video: byId(video), audio: b64('audio/wav', media.wav()) });
+    expect(base64.json.error.param).toBe('audio.type');
+  });
+});
+
+describe('refusals name the input', () => {
+  it('refuses the wrong media kind for a field', async () => {
+    const video = await uploadedId(media.mp4());
+    const photoWithVideo = await post(t, '/v3/avatars', { type: 'photo', file: byId(video) });
+    expect(photoWithVideo.status).toBe(400);
+    expect(photoWithVideo.json.error).toMatchObject({ code: 'unsupported_media_type', param: 'file.asset_id' });
+
+    const audioWithImage = await post(t, '/v3/lipsyncs', { video: byId(video), audio: byUrl('/photo.png') });
+    expect(audioWithImage.status).toBe(400);
+    expect(audioWithImage.json.error).toMatchObject({ code: 'unsupported_media_type', param: 'audio.url' });
+
+    const refWithVideo = await post(t, '/v3/avatars', { type: 'prompt', prompt: 'x', reference_images: [b64('image/png', media.png()), byId(video)] });
+    expect(refWithVideo.json.error.param).toBe('reference_images[1].asset_id');
+  });
+
+  it('refuses base64 whose bytes are not its media_type, and malformed base64', async () => {
+    const wrongType = await post(t, '/v3/video-agents', { prompt: 'p', files: [b64('image/jpeg', media.png())] });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.json.error).toMatchObject({ code: 'media_type_mismatch', param: 'files[0].media_type' });
+    const malformed = await post(t, '/v3/video-agents', { prompt: 'p', files: [{ type: 'base64', media_type: 'image/png', data: 'not base64!' }] });
+    expect(malformed.json.error).toMatchObject({ code: 'invalid_parameter', param: 'files[0].data' });
+    const missingData = await post(t, '/v3/video-agents', { prompt: 'p', files: [{ type: 'base64', media_type: 'image/png' }] });
+    expect(missingData.json.error.param).toBe('files[0].data');
+  });
+
+  it('refuses more than 20 files', async () => {
+    const photo = await uploadedId(media.png());
+    const res = await post(t, '/v3/video-agents', { prompt: 'p', files: Array.from({ length: 21 }, () => byId(photo)) });
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('files');
+  });
+
+  it('refuses another tenant’s asset and a pending one', async () => {
+    const theirs = await uploadedId(media.png(), TENANT_B.key);
+    const other = await post(t, '/v3/video-agents', { prompt: 'p', files: [byId(theirs)] });
+    expect(other.status).toBe(400);
+    expect(other.json.error).toMatchObject({ code: 'not_found', param: 'files[0].asset_id' });
+
+    const pending = await post(t, '/v3/assets/direct-uploads', { filename: 'p.png', content_type: 'image/png', size_bytes: 10 });
+    const res = await post(t, '/v3/video-agents', { prompt: 'p', files: [byId(pending.json.data.asset_id)] });
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('files[0].asset_id');
+    expect(res.json.error.message).toContain('pending_upload');
+  });
+
+  it('is all or nothing: assets made for good inputs are removed when another fails', async () => {
+    const before = await assetCount();
+    const res = await post(t, '/v3/video-agents', {
+      prompt: 'p',
+      files: [b64('image/png', media.png()), byUrl('/clip.mp4'), byUrl('/missing.png')],
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'download_failed', param: 'files[2].url' });
+    expect(await assetCount()).toBe(before);
+  });
+});
+
+describe('URL inputs', () => {
+  const agent = (url: string, server = t) => post(server, '/v3/video-agents', { prompt: 'p', files: [{ type: 'url', url }] });
+
+  it('follows up to 3 redirects, and refuses a 4th', async () => {
+    expect((await agent(`${origin.url}/hop1`)).status).toBe(200);
+    const tooMany = await agent(`${origin.url}/loop1`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error.message).toContain('redirects');
+  });
+
+  it.each([
+    ['a 404', '/missing.png', 'answered 404'],
+    ['an announced 33 MiB body', '/huge', 'larger than'],
+    ['an unannounced 33 MiB body', '/huge-unannounced', 'larger than'],
+    ['a stalled body', '/stall', 'timed out'],
+    ['a redirect to an address that is not allowed', '/to-other-loopback', 'loopback'],
+  ])('refuses %s with download_failed and the reason', async (_name, path, reason) => {
+    const before = await assetCount();
+    const res = await agent(`${origin.url}${path}`);
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'download_failed', param: 'files[0].url' });
+    expect(res.json.error.message).toContain(reason);
+    expect(await assetCount()).toBe(before);
+  });
+
+  it('refuses every spelling of loopback by default, without connecting', async () => {
+    const served = origin.requests.length;
+    const p = origin.port;
+    for (const url of [
+      `http://127.0.0.1:${p}/clip.mp4`,
+      `http://127.1:${p}/clip.mp4`,
+      `http://0x7f000001:${p}/clip.mp4`,
+      `http://2130706433:${p}/clip.mp4`,
+      `http://0177.0.0.1:${p}/clip.mp4`,
+      `http://[::ffff:127.0.0.1]:${p}/clip.mp4`,
+      `http://[::1]:${p}/clip.mp4`,
+      `http://localhost:${p}/clip.mp4`,
+    ]) {
+      const res = await agent(url, strict);
+      expect(res.status, url).toBe(400);
+      expect(res.json.error.code, url).toBe('download_failed');
+    }
+    expect(origin.requests.length).toBe(served);
+  });
+
+  it('requires https unless http is allowed', async () => {
+    const https = await startTestServer();
+    try {
+      const res = await agent(`${origin.url}/clip.mp4`, https);
+      expect(res.json.error).toMatchObject({ code: 'download_failed' });
+      expect(res.json.error.message).toContain('https');
+    } finally {
+      await https.close();
+    }
+  });
+});

@@ -1,0 +1,154 @@
+// The worker API through the real server: who may use it, claiming under a lease, heartbeats, completing with an
+// output file, lease expiry handing a job to another worker, concurrent claims, and the signed job callback.
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as media from '../support/media.js';
+import { uploadFile } from '../support/multipart.js';
+import { startOrigin, type Origin } from '../support/origin.js';
+import { eventually, startTestServer, TENANT_A, testClock, type TestServer } from '../support/server.js';
+
+const WORKER_KEY = 'test-worker-key-000000000000';
+const clock = testClock();
+let t: TestServer;
+let origin: Origin;
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+beforeAll(async () => {
+  origin = await startOrigin();
+  t = await startTestServer({
+    now: clock.now,
+    env: { ASSETD_WORKER_KEYS: WORKER_KEY, ASSETD_URL_FETCH_ALLOW_HTTP: 'true', ASSETD_URL_FETCH_ALLOW_CIDRS: '127.0.0.1/32' },
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await origin.close();
+});
+
+async function call(pathname: string, body: unknown, key: string): Promise<{ status: number; json: Json }> {
+  const res = await t.api(pathname, { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+const worker = (pathname: string, body: unknown = {}) => call(`/v3/worker/jobs${pathname}`, body, WORKER_KEY);
+
+async function newLipsync(extra: Record<string, unknown> = {}): Promise<string> {
+  const video = (await uploadFile(t.url, TENANT_A.key, media.mp4(), 'v.mp4')).json.data.asset_id;
+  const audio = (await uploadFile(t.url, TENANT_A.key, media.wav(), 'a.wav')).json.data.asset_id;
+  const res = await call('/v3/lipsyncs', { video: { type: 'asset_id', asset_id: video }, audio: { type: 'asset_id', asset_id: audio }, ...extra }, TENANT_A.key);
+  expect(res.status).toBe(200);
+  return res.json.data.lipsync_id;
+}
+
+/** Claims until the queue is empty, so each test starts from a known queue. */
+async function drainQueue(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const claimed = await worker('/claim', { lease_seconds: 3600 });
+    if (claimed.json.data === null) return;
+    await worker(`/${claimed.json.data.job_id}/fail`, { lease_id: claimed.json.data.lease_id, message: 'drained by test' });
+  }
+}
+
+describe('who may use it', () => {
+  it('refuses tenant keys on worker routes and worker keys on tenant routes', async () => {
+    expect((await call('/v3/worker/jobs/claim', {}, TENANT_A.key)).status).toBe(401);
+    expect((await t.api('/v3/assets', { key: WORKER_KEY })).status).toBe(401);
+    expect((await worker('/claim')).status).toBe(200);
+  });
+});
+
+describe('a job’s life', () => {
+  it('claims, heartbeats, completes with an output, and the owner sees it', async () => {
+    await drainQueue();
+    const id = await newLipsync();
+    const claimed = await worker('/claim', { kinds: ['lipsync'], lease_seconds: 60 });
+    const job = claimed.json.data;
+    expect(job).toMatchObject({ job_id: id, kind: 'lipsync', tenant: TENANT_A.tenant, status: 'processing', attempts: 1 });
+    expect(job.inputs.map((i: Json) => i.mime_type)).toEqual(['video/mp4', 'audio/wav']);
+    const input = await fetch(job.inputs[0].url);
+    expect(Buffer.from(await input.arrayBuffer()).equals(media.mp4())).toBe(true);
+    expect((await worker('/claim', { kinds: ['lipsync'] })).json.data).toBeNull();
+
+    const beat = await worker(`/${id}/heartbeat`, { lease_id: job.lease_id, lease_seconds: 120 });
+    expect(beat.status).toBe(200);
+    expect(new Date(beat.json.data.lease_expires_at).getTime()).toBeGreaterThan(new Date(job.lease_expires_at).getTime());
+
+    const output = { type: 'base64', media_type: 'video/mp4', data: media.mp4().toString('base64') };
+    const done = await worker(`/${id}/complete`, { lease_id: job.lease_id, output });
+    expect(done.status).toBe(200);
+    expect(done.json.data.status).toBe('completed');
+
+    const seen = (await (await t.api(`/v3/lipsyncs/${id}`)).json()) as Json;
+    expect(seen.data.status).toBe('completed');
+    expect(seen.data.output.mime_type).toBe('video/mp4');
+    const served = await fetch(seen.data.output.url);
+    expect(served.status).toBe(200);
+    const record = (await (await t.api(`/v3/assets/${seen.data.output.asset_id}`)).json()) as Json;
+    expect(record.data.status).toBe('completed');
+
+    expect((await worker(`/${id}/complete`, { lease_id: job.lease_id, output })).status).toBe(409);
+  });
+
+  it('fails a job with a message, shown to its owner', async () => {
+    await drainQueue();
+    const id = await newLipsync();
+    const job = (await worker('/claim')).json.data;
+    const failed = await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'the audio is silent' });
+    expect(failed.json.data.status).toBe('failed');
+    const seen = (await (await t.api(`/v3/lipsyncs/${id}`)).json()) as Json;
+    expect(seen.data).toMatchObject({ status: 'failed', error: { message: 'the audio is silent' } });
+  });
+
+  it('hands a job whose lease ran out to a second worker, and refuses the first one’s complete', async () => {
+    await drainQueue();
+    const id = await newLipsync();
+    const first = (await worker('/claim', { lease_seconds: 10 })).json.data;
+    expect((await worker('/claim')).json.data).toBeNull();
+    clock.advance(11_000);
+    const second = (await worker('/claim', { lease_seconds: 60 })).json.data;
+    expect(second).toMatchObject({ job_id: id, attempts: 2 });
+    expect(second.lease_id).not.toBe(first.lease_id);
+    const late = await worker(`/${id}/complete`, { lease_id: first.lease_id, output: { type: 'base64', media_type: 'image/png', data: media.png().toString('base64') } });
+    expect(late.status).toBe(409);
+    expect((await worker(`/${id}/heartbeat`, { lease_id: first.lease_id })).status).toBe(409);
+    expect((await worker(`/${id}/heartbeat`, { lease_id: second.lease_id })).status).toBe(200);
+  });
+
+  it('never gives the same job to two of many concurrent claimers', async () => {
+    await drainQueue();
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push(await newLipsync());
+    const claims = await Promise.all(Array.from({ length: 12 }, () => worker('/claim', { lease_seconds: 600 })));
+    const got = claims.map((c) => c.json.data?.job_id).filter(Boolean);
+    expect(got).toHaveLength(6);
+    expect(new Set(got)).toEqual(new Set(ids));
+  });
+});
+
+describe('job callbacks', () => {
+  it('POSTs the finished job to callback_url with an HMAC signature', async () => {
+    await drainQueue();
+    const callback = `${origin.url}/hook`;
+    const id = await newLipsync({ callback_url: callback });
+    const job = (await worker('/claim')).json.data;
+    await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'no faces found' });
+    await eventually(async () => origin.requests.some((r) => r.path === '/hook'));
+    const hook = origin.requests.find((r) => r.path === '/hook')!;
+    expect(JSON.parse(hook.body)).toMatchObject({ lipsync_id: id, status: 'failed', error: { message: 'no faces found' } });
+    const secret = (await fs.readFile(path.join(t.dataDir, 'webhook-secret'), 'utf8')).trim();
+    const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hook.headers['x-assetd-signature']))!;
+    expect(mac).toBe(createHmac('sha256', secret).update(`${timestamp}.${hook.body}`).digest('hex'));
+  });
+
+  it('refuses a callback_url that could never be called', async () => {
+    const res = await call('/v3/lipsyncs', {
+      video: { type: 'url', url: `${origin.url}/nothing` },
+      audio: { type: 'url', url: `${origin.url}/nothing` },
+      callback_url: 'http://169.254.169.254/latest',
+    }, TENANT_A.key);
+    expect(res.status).toBe(400);
+    expect(res.json.error.param).toBe('callback_url');
+  });
+});
