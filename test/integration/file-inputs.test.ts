@@ -202,6 +202,29 @@ describe('refusals name the input', () => {
   });
 });
 
+describe('size limits', () => {
+  it('takes a 32 MiB base64 file (a ~43 MiB JSON body) and refuses one byte more', async () => {
+    const limit = 32 * 1024 * 1024;
+    const full = media.padTo(media.png(), limit);
+    const ok = await post(t, '/v3/avatars', { type: 'photo', file: b64('image/png', full) });
+    expect(ok.status).toBe(200);
+    expect(ok.json.data.file.mime_type).toBe('image/png');
+    const over = await post(t, '/v3/avatars', { type: 'photo', file: b64('image/png', media.padTo(media.png(), limit + 1)) });
+    expect(over.status).toBe(413);
+    expect(over.json.error).toMatchObject({ code: 'payload_too_large', param: 'file.data' });
+  });
+
+  it('refuses a JSON body over ASSETD_MAX_JSON_BYTES with 413', async () => {
+    const res = await t.api('/v3/video-agents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x'.repeat(49 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as Json).error.code).toBe('payload_too_large');
+  });
+});
+
 describe('URL inputs', () => {
   const agent = (url: string, server = t) => post(server, '/v3/video-agents', { prompt: 'p', files: [{ type: 'url', url }] });
 
