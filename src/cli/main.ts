@@ -4,8 +4,8 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import { openSqliteStore } from '../metadata/sqlite/open.js';
 import { startServer } from './server.js';
+import { openMetadata } from './stores.js';
 
 function configOrExit(): Config {
   try {
@@ -19,9 +19,9 @@ function configOrExit(): Config {
   }
 }
 
-async function serve(): Promise<void> {
+async function serve(options: { migrate?: boolean } = {}): Promise<void> {
   const config = configOrExit();
-  const server = await startServer(config);
+  const server = await startServer(config, { migrate: options.migrate !== false });
   if (server.generatedKey) {
     process.stdout.write(
       [
@@ -55,15 +55,19 @@ async function serve(): Promise<void> {
 
 async function migrate(): Promise<void> {
   const config = configOrExit();
-  const store = await openSqliteStore(path.join(config.dataDir, 'assetd.sqlite'));
+  const store = await openMetadata(config, { migrate: true });
   await store.close();
   process.stdout.write('assetd: migrations applied\n');
 }
 
 const program = new Command('assetd').description('Self-hostable asset service (v3 Assets API)');
-program.command('serve').description('run the HTTP API (the default)').action(serve);
+program
+  .command('serve')
+  .description('run the HTTP API (the default)')
+  .option('--no-migrate', 'do not apply database migrations at start (run `assetd migrate` instead)')
+  .action((options: { migrate: boolean }) => serve(options));
 program.command('migrate').description('apply database migrations and exit').action(migrate);
-program.action(serve);
+program.action(() => serve());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`assetd: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -2,7 +2,6 @@
 // Tests start the service through this same function, so they exercise the real wiring.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/index.js';
 import { ApiKeyring } from '../domain/api-keys.js';
@@ -21,9 +20,8 @@ import { UploadBatchService } from '../domain/upload-batches.js';
 import { UploadSigner } from '../domain/upload-signature.js';
 import { buildApp, logSerializers } from '../http/app.js';
 import type { MetadataStore } from '../metadata/port.js';
-import { openSqliteStore } from '../metadata/sqlite/open.js';
-import { LocalDiskStorage } from '../storage/local/local-disk.js';
 import type { StorageBackend } from '../storage/port.js';
+import { openMetadata, openStorage } from './stores.js';
 import { loadOrCreateKey, loadOrCreateSecret, loadOrCreateSigningSecret, WEBHOOK_SECRET_FILE } from './first-key.js';
 
 export interface RunningServer {
@@ -44,6 +42,8 @@ export interface StartOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** The clock every service uses (tests move it forward to expire uploads). */
   readonly now?: () => Date;
+  /** False when another process (`assetd migrate`) owns the schema. */
+  readonly migrate?: boolean;
 }
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
@@ -64,8 +64,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (created) generatedKey = entry.key;
   }
 
-  const metadata = await openSqliteStore(path.join(config.dataDir, 'assetd.sqlite'));
-  const storage = await LocalDiskStorage.open({ dataDir: config.dataDir });
+  const metadata = await openMetadata(config, { migrate: options.migrate ?? true });
+  let storage: StorageBackend;
+  try {
+    storage = await openStorage(config);
+  } catch (error) {
+    await metadata.close();
+    throw error;
+  }
   const now = options.now ?? (() => new Date());
   const urls = new PublicUrls(config.publicUrl);
   const assets = new AssetService({ metadata, storage, now });

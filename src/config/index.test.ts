@@ -22,6 +22,9 @@ describe('loadConfig', () => {
       maxJsonBytes: 48 * 1024 * 1024,
       workerKeys: [],
       webhookSecret: null,
+      databaseUrl: null,
+      databasePoolSize: 10,
+      s3: null,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -70,6 +73,41 @@ describe('loadConfig', () => {
     const config = loadConfig({ ASSETD_URL_FETCH_ALLOW_HTTP: 'true', ASSETD_URL_FETCH_ALLOW_CIDRS: '127.0.0.0/8, ::1/128' });
     expect(config.urlFetchAllowHttp).toBe(true);
     expect(config.urlFetchAllowCidrs).toEqual(['127.0.0.0/8', '::1/128']);
+  });
+
+  it('selects PostgreSQL and S3, and checks their settings', () => {
+    const config = loadConfig({
+      ASSETD_DATABASE_URL: 'postgres://assetd:secret@db:5432/assetd',
+      ASSETD_S3_BUCKET: 'media-assets',
+      ASSETD_S3_ENDPOINT: 'http://127.0.0.1:7480',
+      ASSETD_S3_ACCESS_KEY_ID: 'AK',
+      ASSETD_S3_SECRET_ACCESS_KEY: 'SK',
+      ASSETD_S3_PREFIX: 'assetd/',
+    });
+    expect(config.databaseUrl).toBe('postgres://assetd:secret@db:5432/assetd');
+    expect(config.s3).toEqual({
+      bucket: 'media-assets',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      accessKeyId: 'AK',
+      secretAccessKey: 'SK',
+      forcePathStyle: true,
+      prefix: 'assetd/',
+    });
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({
+        ASSETD_DATABASE_URL: 'mysql://root:hunter2@db/assetd',
+        ASSETD_S3_BUCKET: 'Bad_Bucket',
+        ASSETD_S3_ACCESS_KEY_ID: 'AK',
+        ASSETD_S3_PREFIX: 'no-slash',
+      });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).not.toContain('hunter2');
+    expect(() => loadConfig({ ASSETD_S3_ENDPOINT: 'http://x' })).toThrow(/without ASSETD_S3_BUCKET/);
   });
 
   it('refuses a duplicated key and a public url with a query', () => {

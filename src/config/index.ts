@@ -8,6 +8,16 @@ export interface ApiKeyEntry {
   readonly tenant: string;
 }
 
+export interface S3Config {
+  readonly bucket: string;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+  readonly forcePathStyle: boolean;
+  readonly prefix: string;
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -30,6 +40,11 @@ export interface Config {
   readonly workerKeys: readonly string[];
   /** HMAC key for job callbacks; null means "generate once and keep it in the data dir". */
   readonly webhookSecret: string | null;
+  /** PostgreSQL connection string; null selects the embedded SQLite file. */
+  readonly databaseUrl: string | null;
+  readonly databasePoolSize: number;
+  /** S3-compatible object store; null selects local disk. */
+  readonly s3: S3Config | null;
   readonly logLevel: string;
 }
 
@@ -103,6 +118,47 @@ function parseHost(r: Reader): string {
   const host = r.string('ASSETD_HOST', '127.0.0.1');
   if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host)) r.problems.push(`ASSETD_HOST is not a host name or address: "${host}"`);
   return host;
+}
+
+function parseDatabaseUrl(r: Reader): string | null {
+  const value = r.raw('ASSETD_DATABASE_URL');
+  if (value === undefined) return null;
+  // Never echo it: it may hold a password.
+  if (!/^postgres(ql)?:\/\/\S+$/.test(value)) r.problems.push('ASSETD_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return value;
+}
+
+function parseS3(r: Reader): S3Config | null {
+  const bucket = r.raw('ASSETD_S3_BUCKET');
+  const others = ['ASSETD_S3_ENDPOINT', 'ASSETD_S3_ACCESS_KEY_ID', 'ASSETD_S3_SECRET_ACCESS_KEY', 'ASSETD_S3_PREFIX'];
+  if (bucket === undefined) {
+    const stray = others.filter((name) => r.raw(name) !== undefined);
+    if (stray.length > 0) r.problems.push(`${stray.join(', ')} set without ASSETD_S3_BUCKET`);
+    return null;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) r.problems.push(`ASSETD_S3_BUCKET is not a valid bucket name: "${bucket}"`);
+  const endpoint = r.raw('ASSETD_S3_ENDPOINT');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(endpoint)) {
+    r.problems.push(`ASSETD_S3_ENDPOINT must be an http(s) origin like https://s3.example.com, got "${endpoint}"`);
+  }
+  const accessKeyId = r.raw('ASSETD_S3_ACCESS_KEY_ID');
+  const secretAccessKey = r.raw('ASSETD_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    r.problems.push('ASSETD_S3_ACCESS_KEY_ID and ASSETD_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
+  }
+  const prefix = r.string('ASSETD_S3_PREFIX', '');
+  if (prefix !== '' && !/^([A-Za-z0-9_\-.]+\/)+$/.test(prefix)) {
+    r.problems.push(`ASSETD_S3_PREFIX must be path segments ending in "/", like "assetd/", got "${prefix}"`);
+  }
+  return {
+    bucket,
+    endpoint,
+    region: r.string('ASSETD_S3_REGION', 'us-east-1'),
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: r.boolean('ASSETD_S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    prefix,
+  };
 }
 
 function parsePublicUrl(r: Reader): string | null {
@@ -180,6 +236,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   });
   const webhookSecret = r.raw('ASSETD_WEBHOOK_SECRET') ?? null;
   if (webhookSecret !== null && webhookSecret.length < 32) r.problems.push('ASSETD_WEBHOOK_SECRET must be at least 32 characters');
+  const databaseUrl = parseDatabaseUrl(r);
+  const databasePoolSize = r.integer('ASSETD_DATABASE_POOL_SIZE', 10, 1, 1000);
+  const s3 = parseS3(r);
   const logLevel = r.oneOf('ASSETD_LOG_LEVEL', 'info', LOG_LEVELS);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -200,6 +259,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxJsonBytes,
     workerKeys,
     webhookSecret,
+    databaseUrl,
+    databasePoolSize,
+    s3: s3 && Object.freeze(s3),
     logLevel,
   });
 }

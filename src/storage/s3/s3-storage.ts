@@ -1,0 +1,237 @@
+// StorageBackend on any S3-compatible object store (AWS S3, R2, Ceph RGW, MinIO, GCS's S3 API). Writes stream as
+// multipart uploads with bounded part buffers and are aborted on failure, so an object appears whole or not at all;
+// direct uploads get genuine presigned PUT URLs, so their bytes never pass through assetd.
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { PassThrough, Readable } from 'node:stream';
+import { resolveInside } from '../path-guard.js';
+import type { ObjectInfo, PresignPutOptions, ReadOptions, StorageBackend, UploadTarget, WriteOptions } from '../port.js';
+
+export interface S3Options {
+  readonly bucket: string;
+  /** Key prefix inside the bucket ("" or e.g. "assetd/"). */
+  readonly prefix: string;
+  readonly region: string;
+  readonly endpoint?: string | undefined;
+  readonly accessKeyId?: string | undefined;
+  readonly secretAccessKey?: string | undefined;
+  readonly forcePathStyle: boolean;
+}
+
+const PART_BYTES = 8 * 1024 * 1024;
+/** CopyObject's own limit; larger objects are copied part by part. */
+const SINGLE_COPY_MAX = 5 * 1000 * 1000 * 1000;
+const COPY_PART_BYTES = 512 * 1024 * 1024;
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+export class S3Storage implements StorageBackend {
+  readonly name = 's3';
+
+  private constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
+
+  static async open(options: S3Options): Promise<S3Storage> {
+    const client = new S3Client({
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.accessKeyId && options.secretAccessKey
+        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        : {}),
+      // Only what S3 requires: several S3-compatible stores do not know the newer default CRC checksums.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const storage = new S3Storage(client, options.bucket, options.prefix);
+    await storage.check();
+    return storage;
+  }
+
+  /** Keys go through the same guard as local paths, so both backends accept exactly the same keys. */
+  private objectKey(key: string): string {
+    resolveInside('/', key);
+    return `${this.prefix}${key}`;
+  }
+
+  async write({ key, body, contentType, signal }: WriteOptions): Promise<ObjectInfo> {
+    let sizeBytes = 0;
+    const counted = new PassThrough({ highWaterMark: 1024 * 1024 });
+    counted.on('data', (chunk: Buffer) => (sizeBytes += chunk.length));
+    body.on('error', (error) => counted.destroy(error));
+    body.pipe(counted);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.objectKey(key), Body: counted, ContentType: contentType },
+      partSize: PART_BYTES,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    const onAbort = () => {
+      counted.destroy(new Error('write aborted'));
+      void upload.abort();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) throw new Error('write aborted');
+      await upload.done();
+      return { sizeBytes };
+    } catch (error) {
+      await upload.abort().catch(() => {});
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async read({ key, range }: ReadOptions): Promise<Readable | null> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
+      return response.Body as Readable;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<ObjectInfo | null> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return { sizeBytes: head.ContentLength ?? 0 };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** S3 has no rename: copy (part by part past 5 GB), then delete the source. */
+  async move({ from, to }: { from: string; to: string }): Promise<boolean> {
+    const source = await this.stat(from);
+    if (!source) return false;
+    const copySource = encodeURI(`${this.bucket}/${this.objectKey(from)}`);
+    try {
+      if (source.sizeBytes <= SINGLE_COPY_MAX) {
+        await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.objectKey(to), CopySource: copySource }));
+      } else {
+        await this.copyInParts(copySource, this.objectKey(to), source.sizeBytes);
+      }
+    } catch (error) {
+      // Another process moved it first.
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+    await this.delete(from);
+    return true;
+  }
+
+  private async copyInParts(copySource: string, targetKey: string, size: number): Promise<void> {
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: targetKey }));
+    try {
+      const parts = [];
+      for (let start = 0, part = 1; start < size; start += COPY_PART_BYTES, part++) {
+        const end = Math.min(start + COPY_PART_BYTES, size) - 1;
+        const copied = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: this.bucket,
+            Key: targetKey,
+            UploadId,
+            PartNumber: part,
+            CopySource: copySource,
+            CopySourceRange: `bytes=${start}-${end}`,
+          }),
+        );
+        parts.push({ PartNumber: part, ETag: copied.CopyPartResult?.ETag });
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: targetKey, UploadId, MultipartUpload: { Parts: parts } }),
+      );
+    } catch (error) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: targetKey, UploadId })).catch(() => {});
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+
+  async check(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  /** Multipart uploads under our prefix that a killed process never finished or aborted. */
+  async removeAbandonedWrites(idleMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const listing = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      for (const upload of listing.Uploads ?? []) {
+        if (!upload.Initiated || now - upload.Initiated.getTime() < idleMs) continue;
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }))
+          .then(() => (removed += 1), (error: unknown) => {
+            if (!isNotFound(error)) throw error;
+          });
+      }
+      if (!listing.IsTruncated) break;
+      keyMarker = listing.NextKeyMarker;
+      uploadIdMarker = listing.NextUploadIdMarker;
+    }
+    return removed;
+  }
+
+  readonly presignPut = async ({ key, sizeBytes, contentType, sha256, expiresAt }: PresignPutOptions): Promise<UploadTarget> => {
+    const checksum = sha256 ? Buffer.from(sha256, 'hex').toString('base64') : undefined;
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: this.objectKey(key),
+      ContentLength: sizeBytes,
+      ContentType: contentType,
+      ...(checksum ? { ChecksumSHA256: checksum } : {}),
+    });
+    const expiresIn = Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+    const url = await getSignedUrl(this.client, command, {
+      expiresIn,
+      // Size, type and checksum are signed headers: S3 refuses a PUT whose headers differ.
+      signableHeaders: new Set(['content-length', 'content-type', ...(checksum ? ['x-amz-checksum-sha256'] : [])]),
+      unhoistableHeaders: new Set(checksum ? ['x-amz-checksum-sha256'] : []),
+    });
+    return {
+      url,
+      headers: { 'Content-Type': contentType, ...(checksum ? { 'x-amz-checksum-sha256': checksum } : {}) },
+    };
+  };
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
