@@ -1,10 +1,9 @@
 // Reading, listing, deleting and serving assets through the real server: auth, tenant isolation, pagination, the
 // public url with ranges and caching, the error envelope, and data surviving a restart.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
-import { filesUnder, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
+import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
 
 interface Uploaded {
   asset_id: string;
@@ -99,13 +98,13 @@ describe('GET /v3/assets', () => {
 describe('DELETE /v3/assets/{asset_id}', () => {
   it('removes the record and the bytes, and the url stops serving', async () => {
     const asset = await upload();
-    const before = await filesUnder(path.join(t.dataDir, 'objects'));
+    const before = await t.objects();
     const res = await t.api(`/v3/assets/${asset.asset_id}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect((await json(res)).data).toEqual({ id: asset.asset_id, deleted: true });
     expect((await t.api(`/v3/assets/${asset.asset_id}`)).status).toBe(404);
     expect((await fetch(asset.url)).status).toBe(404);
-    expect(await filesUnder(path.join(t.dataDir, 'objects'))).toHaveLength(before.length - 1);
+    expect(await t.objects()).toHaveLength(before.length - 1);
     expect((await t.api(`/v3/assets/${asset.asset_id}`, { method: 'DELETE' })).status).toBe(404);
   });
 });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { putBytes } from '../support/put.js';
-import { eventually, filesUnder, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
+import { usesS3 } from '../support/backends.js';
+import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 
 interface Initiated {
   asset_id: string;
@@ -52,7 +53,9 @@ async function getAsset(assetId: string) {
   return ((await (await t.api(`/v3/assets/${assetId}`)).json()) as { data: Record<string, unknown> }).data;
 }
 
-const stagingFiles = async () => filesUnder(path.join(t.dataDir, 'objects', 'uploads'));
+const stagingFiles = async () => t.objects('uploads/');
+/** On S3 the PUT goes to the object store itself: its refusals are S3's (XML, no `param`), and its clock is real. */
+const ownEndpoint = !usesS3;
 
 describe('the whole flow', () => {
   it('moves a 40 MiB file: initiate, complete too early (409), PUT, complete, serve', async () => {
@@ -79,7 +82,7 @@ describe('the whole flow', () => {
 
     const put = await putBytes(init.upload_url, init.upload_headers, media.sizedStream(head, size), size);
     expect(put.status).toBe(200);
-    expect(put.headers.etag).toBe(`"${checksum}"`);
+    if (ownEndpoint) expect(put.headers.etag).toBe(`"${checksum}"`);
 
     const done = await complete(init.asset_id, { checksum_sha256: checksum });
     expect(done.status).toBe(200);
@@ -131,7 +134,7 @@ describe('the presigned PUT', () => {
   ])('refuses a body %s than signed with 403, storing nothing', async (_name, body) => {
     const res = await putBytes(init.upload_url, init.upload_headers, body);
     expect(res.status).toBe(403);
-    expect(res.json.error).toMatchObject({ code: 'forbidden', param: 'Content-Length' });
+    if (ownEndpoint) expect(res.json.error).toMatchObject({ code: 'forbidden', param: 'Content-Length' });
     expect(await stagingFiles()).toEqual([]);
   });
 
@@ -147,9 +150,11 @@ describe('the presigned PUT', () => {
 
     const unsigned = new URL(init.upload_url);
     unsigned.searchParams.delete('signature');
+    unsigned.searchParams.delete('X-Amz-Signature');
     const res = await putBytes(unsigned.toString(), init.upload_headers, bytes);
     expect(res.status).toBe(403);
-    expect(res.json.error.message).toContain('signature');
+    if (ownEndpoint) expect(res.json.error.message).toContain('signature');
+    expect(await stagingFiles()).toEqual([]);
   });
 
   it('discards a body cut short by a client that hangs up', async () => {
@@ -164,7 +169,7 @@ describe('the presigned PUT', () => {
       request.on('error', () => resolve());
       request.write(media.padTo(media.png(), big / 2), () => setTimeout(() => (request.destroy(), resolve()), 100));
     });
-    await eventually(async () => (await filesUnder(path.join(t.dataDir, 'tmp'))).length === 0);
+    await eventually(async () => (await t.pendingWrites()) === 0);
     expect(await stagingFiles()).toEqual([]);
     expect((await complete(cut.asset_id)).status).toBe(409);
   });
@@ -172,7 +177,7 @@ describe('the presigned PUT', () => {
   it('refuses a Content-Type other than the signed one', async () => {
     const res = await putBytes(init.upload_url, { 'Content-Type': 'image/jpeg' }, bytes);
     expect(res.status).toBe(403);
-    expect(res.json.error.param).toBe('Content-Type');
+    if (ownEndpoint) expect(res.json.error.param).toBe('Content-Type');
   });
 
   it('refuses a URL used for another asset', async () => {
@@ -189,8 +194,9 @@ describe('the presigned PUT', () => {
     expect(done.status).toBe(200);
     expect((await getAsset(init.asset_id)).sha256).toBe(sha256(bytes));
 
+    // Our endpoint refuses; S3 takes the bytes into the staging key, where they can never become this asset's.
     const late = await putBytes(init.upload_url, init.upload_headers, first);
-    expect(late.status).toBe(409);
+    expect(late.status).toBe(ownEndpoint ? 409 : 200);
     const served = Buffer.from(await (await fetch(done.json.data.url)).arrayBuffer());
     expect(served.equals(bytes)).toBe(true);
   });
@@ -201,10 +207,19 @@ describe('verification at complete', () => {
     const bytes = media.wav();
     const init = await initiate({ filename: 's.wav', content_type: 'audio/wav', size_bytes: bytes.length, checksum_sha256: 'ab'.repeat(32) });
     const res = await putBytes(init.upload_url, init.upload_headers, bytes);
-    expect(res.status).toBe(400);
-    expect(res.json.error.code).toBe('checksum_mismatch');
-    expect(await stagingFiles()).toEqual([]);
-    expect((await complete(init.asset_id)).status).toBe(409);
+    if (res.status === 200) {
+      // An S3 store that does not check x-amz-checksum-sha256 (Ceph before Reef) takes the bytes; complete must not.
+      expect(usesS3).toBe(true);
+      const completed = await complete(init.asset_id);
+      expect(completed.status).toBe(400);
+      expect(completed.json.error.code).toBe('checksum_mismatch');
+      expect((await getAsset(init.asset_id)).status).toBe('failed');
+    } else {
+      expect(res.status).toBe(400);
+      if (ownEndpoint) expect(res.json.error.code).toBe('checksum_mismatch');
+      expect(await stagingFiles()).toEqual([]);
+      expect((await complete(init.asset_id)).status).toBe(409);
+    }
   });
 
   it('fails the asset when the checksum given at complete differs, deletes its bytes, and says so again', async () => {
@@ -215,7 +230,7 @@ describe('verification at complete', () => {
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('checksum_mismatch');
     expect((await getAsset(init.asset_id)).status).toBe('failed');
-    expect(await filesUnder(path.join(t.dataDir, 'objects', 'assets', init.asset_id.slice(6, 8)))).not.toContain(init.asset_id);
+    expect(await t.objects(`assets/${init.asset_id.slice(6, 8)}/`)).toEqual([]);
     const again = await complete(init.asset_id);
     expect(again.status).toBe(400);
     expect(again.json.error.code).toBe('checksum_mismatch');
@@ -278,9 +293,11 @@ describe('expiry and the reaper', () => {
     const late = await initiate({ filename: 'late.jpg', content_type: 'image/jpeg', size_bytes: lateBytes.length });
     clock.advance((TTL_SECONDS + 1) * 1000);
 
-    const put = await putBytes(late.upload_url, late.upload_headers, lateBytes);
-    expect(put.status).toBe(403);
-    expect(put.json.error.message).toContain('expired');
+    if (ownEndpoint) {
+      const put = await putBytes(late.upload_url, late.upload_headers, lateBytes);
+      expect(put.status).toBe(403);
+      expect(put.json.error.message).toContain('expired');
+    }
 
     const report = await t.server.reaper.runOnce();
     expect(report.expiredUploads).toBeGreaterThanOrEqual(2);
@@ -291,7 +308,7 @@ describe('expiry and the reaper', () => {
     expect(res.json.error.code).toBe('upload_expired');
   });
 
-  it('removes temporary files a killed process left, and keeps fresh ones', async () => {
+  it.skipIf(usesS3)('removes temporary files a killed process left, and keeps fresh ones (local disk)', async () => {
     const tmp = path.join(t.dataDir, 'tmp');
     const stale = path.join(tmp, 'killed-write.part');
     const fresh = path.join(tmp, 'live-write.part');
@@ -301,7 +318,7 @@ describe('expiry and the reaper', () => {
     await fs.utimes(stale, hourAgo, hourAgo);
     const report = await t.server.reaper.runOnce();
     expect(report.abandonedWrites).toBe(1);
-    expect(await filesUnder(tmp)).toEqual(['live-write.part']);
+    expect(await fs.readdir(tmp)).toEqual(['live-write.part']);
     await fs.rm(fresh);
   });
 });

@@ -1,11 +1,10 @@
 // POST /v3/assets through the real server: type detection from bytes, the 32 MiB limit, refusals, and that no
 // refused or interrupted upload leaves anything behind.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { abortUploadAfter, sendMultipart, uploadFile } from '../support/multipart.js';
-import { eventually, filesUnder, startTestServer, TENANT_A, type TestServer } from '../support/server.js';
+import { eventually, startTestServer, TENANT_A, type TestServer } from '../support/server.js';
 
 const LIMIT = 32 * 1024 * 1024;
 
@@ -24,8 +23,8 @@ async function assetCount(): Promise<number> {
 
 /** Nothing stored and nothing half-written: no objects, no temp files, no rows beyond `expected`. */
 async function expectNothingLeft(expectedAssets: number): Promise<void> {
-  await eventually(async () => (await filesUnder(path.join(t.dataDir, 'tmp'))).length === 0);
-  expect(await filesUnder(path.join(t.dataDir, 'objects'))).toHaveLength(expectedAssets);
+  await eventually(async () => (await t.pendingWrites()) === 0);
+  expect(await t.objects()).toHaveLength(expectedAssets);
   expect(await assetCount()).toBe(expectedAssets);
 }
 

@@ -22,7 +22,9 @@ export function putBytes(url: string, headers: Record<string, string>, body: Buf
       response.on('data', (c: Buffer) => chunks.push(c));
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString();
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, json: text ? JSON.parse(text) : null });
+        // S3 answers in XML: only our own endpoint's JSON is parsed.
+        const json = (response.headers['content-type'] ?? '').includes('json') && text ? JSON.parse(text) : null;
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, json });
       });
     });
     // A refusal may close the connection while we are still sending; the answer is what counts.

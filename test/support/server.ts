@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/cli/server.js';
+import { backendEnv, dropDatabase, pendingWrites, storedKeys } from './backends.js';
 
 export const TENANT_A = { key: 'test-key-tenant-a-0000000000', tenant: 'acme' };
 export const TENANT_B = { key: 'test-key-tenant-b-0000000000', tenant: 'globex' };
@@ -14,6 +15,12 @@ export interface TestServer {
   readonly url: string;
   readonly dataDir: string;
   readonly server: RunningServer;
+  /** The backend settings of this server (a fresh database and bucket in the pg configurations). */
+  readonly backend: Record<string, string>;
+  /** Keys of stored objects under a prefix ("assets/", "uploads/"), on whichever backend this run uses. */
+  objects(prefix?: string): Promise<string[]>;
+  /** Writes in flight or abandoned (temp files, unfinished multipart uploads). */
+  pendingWrites(): Promise<number>;
   /** fetch() against the server with tenant A's key unless `key` says otherwise (null: no key). */
   api(pathname: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
   restart(): Promise<TestServer>;
@@ -29,10 +36,13 @@ export interface TestServerOptions {
   readonly env?: Record<string, string>;
   /** The service's clock; tests move it forward instead of sleeping. */
   readonly now?: () => Date;
+  /** Reuse these backends (a second replica on the same database and bucket) instead of fresh ones. */
+  readonly backend?: Record<string, string>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
+  const backend = options.backend ?? (await backendEnv());
   const config = loadConfig({
     ASSETD_HOST: '127.0.0.1',
     ASSETD_PORT: '0',
@@ -40,6 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ASSETD_API_KEYS: `${TENANT_A.key}=${TENANT_A.tenant},${TENANT_B.key}=${TENANT_B.tenant}`,
     // Tests run the reaper themselves.
     ASSETD_REAPER_INTERVAL_SECONDS: '86400',
+    ...backend,
     ...options.env,
   });
   const server = await startServer(config, { logger: false, ...(options.now ? { now: options.now } : {}) });
@@ -47,6 +58,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url: server.address,
     dataDir,
     server,
+    backend,
+    objects: (prefix = '') => storedKeys(dataDir, backend, prefix),
+    pendingWrites: () => pendingWrites(dataDir, backend),
     api(pathname, init = {}) {
       const { key = TENANT_A.key, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -55,10 +69,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async restart() {
       await server.close();
-      return startTestServer({ ...options, dataDir });
+      return startTestServer({ ...options, dataDir, backend });
     },
     async close() {
       await server.close();
+      // Replicas sharing a database leave dropping it to the one that made it.
+      if (!options.backend && backend.ASSETD_DATABASE_URL) await dropDatabase(backend.ASSETD_DATABASE_URL);
     },
   };
   return self;
