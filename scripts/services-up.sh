@@ -25,7 +25,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 
 install_missing() {
   local missing=()
-  command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
   command -v radosgw >/dev/null || missing+=(ceph-mon ceph-osd radosgw)
   command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then

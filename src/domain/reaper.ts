@@ -1,9 +1,10 @@
 // Housekeeping that runs at start-up and then on an interval: pending uploads past their expiry become `expired`
-// (bytes deleted), abandoned temporary writes are removed, and idempotency answers older than 24 h are forgotten.
+// (bytes deleted); once an upload URL has lapsed, whatever a late PUT left under its staging key is removed;
+// abandoned temporary writes are removed; idempotency answers older than 24 h are forgotten.
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
 import type { MetadataStore } from '../metadata/port.js';
 import type { StorageBackend } from '../storage/port.js';
-import type { DirectUploadService } from './direct-uploads.js';
+import { stagingKeyFor, type DirectUploadService } from './direct-uploads.js';
 
 export interface ReaperOptions {
   readonly metadata: MetadataStore;
@@ -17,6 +18,7 @@ export interface ReaperOptions {
 
 export interface ReaperReport {
   readonly expiredUploads: number;
+  readonly sweptStagingKeys: number;
   readonly abandonedWrites: number;
   readonly idempotencyKeys: number;
 }
@@ -59,8 +61,19 @@ export class Reaper {
       for (const asset of batch) if (await uploads.expire(asset)) expiredUploads += 1;
       if (batch.length < PAGE) break;
     }
+    let sweptStagingKeys = 0;
+    for (;;) {
+      // An S3 presigned URL keeps working until it expires, even after complete: a late PUT lands in staging.
+      const batch = await metadata.listLapsedUploads(now, PAGE);
+      for (const asset of batch) {
+        await storage.delete(stagingKeyFor(asset.assetId));
+        await metadata.clearUploadExpiry(asset.assetId);
+        sweptStagingKeys += 1;
+      }
+      if (batch.length < PAGE) break;
+    }
     const abandonedWrites = await storage.removeAbandonedWrites(this.options.abandonedAfterMs ?? 15 * 60 * 1000);
     const idempotencyKeys = await metadata.purgeIdempotencyKeys(now);
-    return { expiredUploads, abandonedWrites, idempotencyKeys };
+    return { expiredUploads, sweptStagingKeys, abandonedWrites, idempotencyKeys };
   }
 }

@@ -165,6 +165,22 @@ export class KyselyMetadataStore implements MetadataStore {
     return rows.map(toAsset);
   }
 
+  async listLapsedUploads(now: Date, limit: number): Promise<Asset[]> {
+    const rows = await this.db
+      .selectFrom('assets')
+      .selectAll()
+      .where('status', '!=', 'pending_upload')
+      .where('expires_at', '<=', now.getTime())
+      .orderBy('expires_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toAsset);
+  }
+
+  async clearUploadExpiry(assetId: string): Promise<void> {
+    await this.db.updateTable('assets').set({ expires_at: null }).where('asset_id', '=', assetId).execute();
+  }
+
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult> {
     const identity = { tenant: claim.tenant, scope: claim.scope, key: claim.key };
     const fresh = {

@@ -129,6 +129,10 @@ export interface MetadataStore {
   transitionAsset(transition: AssetTransition): Promise<boolean>;
   /** Pending uploads whose URL expired before `now`, oldest first. */
   listExpiredUploads(now: Date, limit: number): Promise<Asset[]>;
+  /** Finished uploads (completed, failed, expired) whose URL has lapsed but whose staging key was not swept yet. */
+  listLapsedUploads(now: Date, limit: number): Promise<Asset[]>;
+  /** Records that an upload's staging key is swept: its URL can write nothing any more. */
+  clearUploadExpiry(assetId: string): Promise<void>;
 
   /** Takes an idempotency key for a request: claimed, or what an earlier request with that key left. */
   claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult>;

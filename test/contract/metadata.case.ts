@@ -142,6 +142,12 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       expect(ids).toContain(early.assetId);
       expect(ids).not.toContain(late.assetId);
       expect(ids).not.toContain(done.assetId);
+
+      const lapsed = (await store.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
+      expect(lapsed).toContain(done.assetId);
+      expect(lapsed).not.toContain(early.assetId);
+      await store.clearUploadExpiry(done.assetId);
+      expect((await store.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId)).not.toContain(done.assetId);
     });
 
     it('claims an idempotency key once, replays, takes over stale claims, and purges', async () => {

@@ -9,6 +9,8 @@ export interface StorageContractOptions {
   readonly create: () => Promise<StorageBackend>;
   /** Whatever the adapter keeps while a write is in flight (temp files, multipart uploads): must be 0 after. */
   readonly pendingWrites?: (backend: StorageBackend) => Promise<number>;
+  /** Leaves what a killed process would (a temp file, an unfinished multipart upload). */
+  readonly abandonWrite?: (backend: StorageBackend) => Promise<void>;
 }
 
 let counter = 0;
@@ -28,7 +30,7 @@ function failingBody(goodBytes: number): Readable {
   });
 }
 
-export function runStorageContract({ name, create, pendingWrites }: StorageContractOptions): void {
+export function runStorageContract({ name, create, pendingWrites, abandonWrite }: StorageContractOptions): void {
   describe(`StorageBackend contract: ${name}`, () => {
     let storage: StorageBackend;
     beforeAll(async () => {
@@ -98,6 +100,13 @@ export function runStorageContract({ name, create, pendingWrites }: StorageContr
     it('refuses keys that could escape the store', async () => {
       await expect(write('../escape', Buffer.from('x'))).rejects.toThrow();
       await expect(storage.stat('a/../../b')).rejects.toThrow();
+    });
+
+    it.runIf(abandonWrite && pendingWrites)('removes writes a killed process abandoned', async () => {
+      await abandonWrite!(storage);
+      expect(await pendingWrites!(storage)).toBeGreaterThanOrEqual(1);
+      expect(await storage.removeAbandonedWrites(0)).toBeGreaterThanOrEqual(1);
+      expect(await pendingWrites!(storage)).toBe(0);
     });
 
     it('answers the health check', async () => {

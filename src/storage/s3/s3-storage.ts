@@ -18,7 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable } from 'node:stream';
-import { resolveInside } from '../path-guard.js';
+import { checkKey } from '../path-guard.js';
 import type { ObjectInfo, PresignPutOptions, ReadOptions, StorageBackend, UploadTarget, WriteOptions } from '../port.js';
 
 export interface S3Options {
@@ -70,11 +70,12 @@ export class S3Storage implements StorageBackend {
 
   /** Keys go through the same guard as local paths, so both backends accept exactly the same keys. */
   private objectKey(key: string): string {
-    resolveInside('/', key);
+    checkKey(key);
     return `${this.prefix}${key}`;
   }
 
   async write({ key, body, contentType, signal }: WriteOptions): Promise<ObjectInfo> {
+    const objectKey = this.objectKey(key);
     let sizeBytes = 0;
     const counted = new PassThrough({ highWaterMark: 1024 * 1024 });
     counted.on('data', (chunk: Buffer) => (sizeBytes += chunk.length));
@@ -82,23 +83,19 @@ export class S3Storage implements StorageBackend {
     body.pipe(counted);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.objectKey(key), Body: counted, ContentType: contentType },
+      params: { Bucket: this.bucket, Key: objectKey, Body: counted, ContentType: contentType },
       partSize: PART_BYTES,
       queueSize: 2,
       leavePartsOnError: false,
     });
-    const onAbort = () => {
-      counted.destroy(new Error('write aborted'));
-      void upload.abort();
-    };
+    // Failing the body (rather than Upload.abort(), which answers before the multipart upload is cleaned up) makes
+    // done() reject only after lib-storage has aborted the multipart upload: nothing is left when we return.
+    const onAbort = () => counted.destroy(new Error('write aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (signal?.aborted) throw new Error('write aborted');
       await upload.done();
       return { sizeBytes };
-    } catch (error) {
-      await upload.abort().catch(() => {});
-      throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -1,0 +1,33 @@
+// The metadata contract on a real PostgreSQL (from scripts/services-up.sh), plus what only a shared database has
+// to get right: two processes migrating the same empty database at once.
+import { describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../src/metadata/postgres/open.js';
+import { dropDatabase, freshDatabaseUrl, postgresAvailable } from '../support/backends.js';
+import { runMetadataContract } from './metadata.case.js';
+
+const required = process.env.ASSETD_TEST_REQUIRE_SERVICES === '1';
+
+if (postgresAvailable) {
+  runMetadataContract({
+    name: 'PostgreSQL',
+    create: async () => openPostgresStore({ connectionString: await freshDatabaseUrl(), poolSize: 4 }),
+  });
+
+  it('PostgreSQL: two processes migrating one empty database at once both succeed, each migration applied once', async () => {
+    const url = await freshDatabaseUrl();
+    try {
+      const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ connectionString: url, poolSize: 2 })));
+      const rows = await stores[0]!.db.selectFrom('kysely_migration' as never).selectAll().execute();
+      expect(rows.map((r) => (r as { name: string }).name)).toEqual(['0001_assets', '0002_direct_uploads', '0003_jobs']);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await dropDatabase(url);
+    }
+  });
+} else {
+  describe('MetadataStore contract: PostgreSQL', () => {
+    it.skipIf(!required)('needs ASSETD_TEST_DATABASE_URL (scripts/services-up.sh)', () => {
+      throw new Error('ASSETD_TEST_REQUIRE_SERVICES=1 but PostgreSQL is not configured');
+    });
+  });
+}
