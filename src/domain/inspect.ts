@@ -35,7 +35,8 @@ export class UploadInspector extends Transform {
   private sha256: string | undefined;
 
   constructor(private readonly options: InspectorOptions) {
-    super();
+    // 1 MiB: with the 16 KiB default every 64 KiB socket chunk would pause and resume the source.
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   /** Valid once the stream has finished without error. */

@@ -1,12 +1,12 @@
 // Local-disk StorageBackend: objects are files under <dataDir>/objects, written first to <dataDir>/tmp and renamed
 // into place after an fsync, so a reader (or a crash) never sees half a file.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveInside } from '../path-guard.js';
+import { DurableFileWriter } from './durable-file.js';
 import type { ObjectInfo, ReadOptions, StorageBackend, WriteOptions } from '../port.js';
 
 export interface LocalDiskOptions {
@@ -41,9 +41,9 @@ export class LocalDiskStorage implements StorageBackend {
     const target = resolveInside(this.objectsDir, key);
     const temp = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
     try {
-      // 'wx' so two writers can never share a temp file; flush so rename publishes durable bytes; 1 MiB buffers
-      // because the 16 KiB default turns every socket chunk into its own write call (half the throughput).
-      const out = createWriteStream(temp, { flags: 'wx', flush: true, highWaterMark: IO_CHUNK_BYTES });
+      // Durable before the rename publishes it; 1 MiB buffers because the 16 KiB default turns every socket chunk
+      // into its own write call (half the throughput).
+      const out = new DurableFileWriter(temp, IO_CHUNK_BYTES);
       await pipeline(body, out, signal ? { signal } : {});
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(temp, target);
