@@ -80,17 +80,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return self;
 }
 
-/** Every regular file under `dir` (relative paths), for asserting that nothing was left behind. */
-export async function filesUnder(dir: string): Promise<string[]> {
-  try {
-    const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 /** Polls `check` until it returns true or the deadline passes (for effects that follow a disconnect). */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
