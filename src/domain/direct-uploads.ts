@@ -158,7 +158,9 @@ export class DirectUploadService {
             ...(asset.declaredSha256 ? { [CHECKSUM_HEADER]: hexToBase64(asset.declaredSha256) } : {}),
           },
         };
-    const expiresInSeconds = Math.max(0, Math.floor((expiresAt.getTime() - this.now().getTime()) / 1000));
+    // Counted from the asset's creation, the instant its expiry was derived from: slow storage between the two
+    // must not make a fresh upload report less than the configured TTL.
+    const expiresInSeconds = Math.max(0, Math.floor((expiresAt.getTime() - asset.createdAt.getTime()) / 1000));
     return { asset, target, expiresInSeconds, maxBytes: this.options.maxBytes };
   }
 
