@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { putBytes } from '../support/put.js';
+import type { KyselyMetadataStore } from '../../src/metadata/kysely-store.js';
 import { usesS3 } from '../support/backends.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 
@@ -355,7 +356,9 @@ describe('Idempotency-Key', () => {
     const key = `inflight-${Date.now()}`;
     const url = `${t.url}/v3/assets`;
     const running = sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'slow.png', body: slow }], { 'idempotency-key': key });
-    await new Promise((r) => setTimeout(r, 200));
+    // The first request holds the key once its claim is in the store.
+    const db = (t.server.metadata as KyselyMetadataStore).db;
+    await eventually(async () => (await db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute()).length === 1);
     const second = await sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'x.png', body: media.png() }], { 'idempotency-key': key });
     expect(second.status).toBe(409);
     expect(second.json.error.code).toBe('request_in_progress');
