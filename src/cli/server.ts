@@ -4,25 +4,24 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/index.js';
-import { ApiKeyring } from '../domain/api-keys.js';
-import { AssetService } from '../domain/assets.js';
-import { DirectUploadService } from '../domain/direct-uploads.js';
-import { IdempotencyService } from '../domain/idempotency.js';
-import { JobService } from '../domain/jobs.js';
-import { WebhookSender } from '../domain/webhooks.js';
-import { jobJson } from '../http/job-presenters.js';
-import { AddressPolicy } from '../inputs/address-policy.js';
-import { FileInputResolver } from '../inputs/resolver.js';
-import { SafeFetcher } from '../inputs/safe-fetch.js';
-import { PublicUrls } from '../domain/public-urls.js';
-import { Reaper } from '../domain/reaper.js';
-import { UploadBatchService } from '../domain/upload-batches.js';
-import { UploadSigner } from '../domain/upload-signature.js';
-import { buildApp, logSerializers } from '../http/app.js';
-import type { MetadataStore } from '../metadata/port.js';
-import type { StorageBackend } from '../storage/port.js';
-import { openMetadata, openStorage } from './stores.js';
+import {
+  ApiKeyring,
+  AssetService,
+  DirectUploadService,
+  IdempotencyService,
+  JobService,
+  PublicUrls,
+  Reaper,
+  UploadBatchService,
+  UploadSigner,
+  WebhookSender,
+} from '../domain/index.js';
+import { buildApp, jobJson, logSerializers } from '../http/index.js';
+import { AddressPolicy, FileInputResolver, SafeFetcher } from '../inputs/index.js';
+import type { MetadataStore } from '../metadata/index.js';
+import type { StorageBackend } from '../storage/index.js';
 import { loadOrCreateKey, loadOrCreateSecret, loadOrCreateSigningSecret, WEBHOOK_SECRET_FILE } from './first-key.js';
+import { openMetadata, openStorage } from './stores.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;

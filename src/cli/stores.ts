@@ -2,12 +2,8 @@
 // PostgreSQL when ASSETD_DATABASE_URL is set, S3 when ASSETD_S3_BUCKET is set.
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import type { MetadataStore } from '../metadata/port.js';
-import { openPostgresStore } from '../metadata/postgres/open.js';
-import { openSqliteStore } from '../metadata/sqlite/open.js';
-import { LocalDiskStorage } from '../storage/local/local-disk.js';
-import type { StorageBackend } from '../storage/port.js';
-import { S3Storage } from '../storage/s3/s3-storage.js';
+import { openPostgresStore, openSqliteStore, type MetadataStore } from '../metadata/index.js';
+import { LocalDiskStorage, S3Storage, type StorageBackend } from '../storage/index.js';
 
 export async function openMetadata(config: Config, options: { migrate?: boolean } = {}): Promise<MetadataStore> {
   if (config.databaseUrl) {
