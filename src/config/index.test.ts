@@ -30,12 +30,13 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
-  it('parses key=tenant pairs, and a bare key is its own tenant', () => {
+  it('parses key=tenant pairs, and names the tenant of a bare key after its hash, never the key', () => {
     const config = loadConfig({ ASSETD_API_KEYS: ' key-one-000000000000=acme , key-two-000000000000 ' });
     expect(config.apiKeys).toEqual([
       { key: 'key-one-000000000000', tenant: 'acme' },
-      { key: 'key-two-000000000000', tenant: 'key-two-000000000000' },
+      { key: 'key-two-000000000000', tenant: expect.stringMatching(/^t_[0-9a-f]{16}$/) },
     ]);
+    expect(loadConfig({ ASSETD_API_KEYS: 'key-two-000000000000' }).apiKeys).toEqual(config.apiKeys!.slice(1));
   });
 
   it('reports every problem at once, without echoing keys', () => {

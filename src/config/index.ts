@@ -1,5 +1,6 @@
 // Owns every setting: loadConfig(env) is the only reader of ASSETD_* variables. It validates all of them,
 // reports every problem at once, and returns a frozen object that the rest of the program is given.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AddressPolicy } from '../inputs/address-policy.js';
 
@@ -186,7 +187,8 @@ export function parseApiKeys(value: string, problems: string[]): ApiKeyEntry[] {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const key = eq === -1 ? pair : pair.slice(0, eq);
-    const tenant = eq === -1 ? pair : pair.slice(eq + 1);
+    // A bare key gets a tenant name derived from it: the key itself must never be stored or shown as a name.
+    const tenant = eq === -1 ? `t_${createHash('sha256').update(key).digest('hex').slice(0, 16)}` : pair.slice(eq + 1);
     // Never echo the key itself: error messages end up in logs.
     if (!KEY_PATTERN.test(key)) {
       problems.push(`ASSETD_API_KEYS entry ${index + 1}: a key must be 16-256 characters of [A-Za-z0-9_-.~+/]`);

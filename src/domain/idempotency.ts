@@ -59,9 +59,12 @@ export class IdempotencyService {
     return { run: false, status: result.existing.status, body: result.existing.body };
   }
 
-  /** Keeps the answer for replay; server errors are not kept, so a retry runs again. */
+  /**
+   * Keeps the answer for replay. Server errors and 409s are not kept: both say "retry", and a retry with the same
+   * key must then run again rather than replay the refusal for a day.
+   */
   async finish(scope: IdempotencyScope, status: number, body: string): Promise<void> {
-    if (status >= 500) await this.metadata.releaseIdempotencyKey(scope);
+    if (status >= 500 || status === 409) await this.metadata.releaseIdempotencyKey(scope);
     else await this.metadata.completeIdempotencyKey({ ...scope, status, body });
   }
 

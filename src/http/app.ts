@@ -41,9 +41,9 @@ export interface AppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
 
-/** File urls carry their secret in the path: keep it out of the logs. */
-function redactUrl(url: string): string {
-  return url.replace(/^\/files\/[^/?]+/, '/files/[redacted]');
+/** File urls carry their secret in the path, upload urls in the query: keep both out of the logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^\/files\/[^/?]+/, '/files/[redacted]').replace(/^(\/uploads\/[^?]*)\?.*$/, '$1?[redacted]');
 }
 
 export const logSerializers = {

@@ -32,6 +32,10 @@ describe('AddressPolicy', () => {
     'ff02::1',
     '64:ff9b::7f00:1',
     '2002:7f00:1::',
+    '::7f00:1',
+    '[::127.0.0.1]',
+    '::a9fe:a9fe',
+    '100::1',
   ])('refuses %s', (address) => {
     const verdict = policy.check(address);
     expect(verdict.allowed).toBe(false);

@@ -6,6 +6,8 @@ export type AddressVerdict = { readonly allowed: true } | { readonly allowed: fa
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+
 export class AddressPolicy {
   private readonly allowCidrs: readonly Cidr[];
 
@@ -35,6 +37,11 @@ export class AddressPolicy {
       return { allowed: true };
     }
     const range = parsed.range();
+    // ipaddr.js calls all of ::/96 (IPv4-compatible, e.g. ::7f00:1) "unicast": for IPv6 only the global unicast
+    // block 2000::/3 is public.
+    if (range === 'unicast' && parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) {
+      return { allowed: false, reason: `${parsed.toString()} is not a global unicast IPv6 address` };
+    }
     if (range === 'unicast') return { allowed: true };
     return { allowed: false, reason: `${parsed.toString()} is a ${describe(range)} address` };
   }

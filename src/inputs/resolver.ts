@@ -56,8 +56,14 @@ const downloadFailed = (reason: string, param: string) =>
   new AppError('download_failed', 400, `The file could not be downloaded: ${reason}.`, { param: `${param}.url` });
 
 function filenameFromUrl(url: URL): string | undefined {
-  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
-  return last === '' ? undefined : last;
+  const last = url.pathname.split('/').pop() ?? '';
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // Malformed percent-encoding: keep the name as it was written.
+  }
+  return name === '' ? undefined : name;
 }
 
 export class FileInputResolver {

@@ -87,7 +87,8 @@ export class SafeFetcher {
       if (error) return callback(error, '', 0);
       for (const { address } of addresses) {
         const verdict = this.options.policy.check(address);
-        if (!verdict.allowed) return callback(new BlockedAddressError(`${hostname} resolves to ${verdict.reason}`), '', 0);
+        // The resolved address stays out of the message: it would map internal names for any caller.
+        if (!verdict.allowed) return callback(new BlockedAddressError(`${hostname} resolves to a non-public address`), '', 0);
       }
       if (addresses.length === 0) return callback(new BlockedAddressError(`${hostname} has no address`), '', 0);
       if (lookupOptions.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);

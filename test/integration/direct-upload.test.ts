@@ -369,6 +369,17 @@ describe('Idempotency-Key', () => {
     expect(replay.json).toEqual(first.json);
   });
 
+  it('does not keep a 409: complete too early, PUT, then the same key completes', async () => {
+    const bytes = media.png();
+    const init = await initiate({ filename: 'k.png', content_type: 'image/png', size_bytes: bytes.length });
+    const headers = { 'idempotency-key': `early-${Date.now()}` };
+    expect((await post(`/v3/assets/${init.asset_id}/complete`, {}, { headers })).status).toBe(409);
+    expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
+    const done = await post(`/v3/assets/${init.asset_id}/complete`, {}, { headers });
+    expect(done.status).toBe(200);
+    expect(done.json.data.status).toBe('completed');
+  });
+
   it('refuses a malformed key', async () => {
     const res = await post('/v3/assets/direct-uploads', body, { headers: { 'idempotency-key': 'has spaces' } });
     expect(res.status).toBe(400);
