@@ -7,7 +7,7 @@ import type { ByteRange, StorageBackend } from '../storage/port.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { errors } from './errors.js';
 import { cleanFilename } from './filenames.js';
-import { newAssetId, newUrlToken, storageKeyFor } from './ids.js';
+import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
 
 export interface AssetServiceOptions {
@@ -115,11 +115,12 @@ export class AssetService {
     return { assets: page.assets, nextToken: page.next === null ? null : encodeCursor(page.next) };
   }
 
-  /** The record goes first, so the url stops serving at once; then the bytes. */
+  /** The record goes first, so the url stops serving at once; then the bytes, staged ones of a direct upload too. */
   async delete(tenant: string, assetId: string): Promise<Asset> {
     const asset = await this.metadata.deleteAsset(tenant, assetId);
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     await this.storage.delete(asset.storageKey);
+    if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));
     return asset;
   }
 

@@ -8,7 +8,7 @@ import type { Asset, MetadataStore } from '../metadata/port.js';
 import type { StorageBackend, UploadTarget } from '../storage/port.js';
 import { AppError, errors } from './errors.js';
 import { cleanFilename } from './filenames.js';
-import { newAssetId, newUrlToken, storageKeyFor } from './ids.js';
+import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
 import { mediaTypeOf } from './media.js';
 import type { PublicUrls } from './public-urls.js';
@@ -53,11 +53,13 @@ export interface DirectUploadOptions {
 export const CHECKSUM_HEADER = 'x-amz-checksum-sha256';
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const NOT_UPLOADED_YET = 'Uploaded object not found yet. Retry after upload PUT returns 200.';
+/** Longer than verifying the largest upload takes; a holder that dies is replaced after it. */
+const FINALIZE_LEASE_MS = 15 * 60 * 1000;
+/** How long a concurrent complete waits for the holder before answering 409 (clients retry on 409). */
+const FINALIZE_WAIT_MS = 60 * 1000;
+const FINALIZE_POLL_MS = 50;
 
-/** Where the PUT bytes wait until complete() takes them. */
-export function stagingKeyFor(assetId: string): string {
-  return `uploads/${assetId}`;
-}
+export { stagingKeyFor };
 
 const hexToBase64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
 
@@ -218,57 +220,85 @@ export class DirectUploadService {
     return completed;
   }
 
-  /** Marks a pending upload past its expiry `expired` and removes its bytes; false when it was no longer pending. */
+  /**
+   * Marks a pending upload past its expiry `expired` and removes its bytes; false when it was no longer pending or
+   * is being completed right now (a live finalization lease).
+   */
   async expire(asset: Asset): Promise<boolean> {
     const { metadata, storage } = this.options;
-    if (!(await metadata.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired' }))) return false;
+    const expired = await metadata.transitionAsset({
+      assetId: asset.assetId,
+      from: 'pending_upload',
+      to: 'expired',
+      unlessFinalizingAt: this.now(),
+    });
+    if (!expired) return false;
     await storage.delete(stagingKeyFor(asset.assetId));
     await storage.delete(asset.storageKey);
     return true;
   }
 
-  private async finalize(assetId: string, given: string | null, attempt = 0): Promise<Asset> {
-    const { metadata, storage } = this.options;
-    const asset = await metadata.findAssetById(assetId);
-    if (!asset) throw errors.notFound('Asset', 'asset_id');
+  /** The outcome of an upload that is no longer pending, as complete() reports it. */
+  private settled(asset: Asset): Asset {
     if (asset.status === 'completed') return asset;
     if (asset.status === 'expired') throw errors.uploadExpired();
-    if (asset.status === 'failed') {
-      throw new AppError((asset.failureCode ?? 'invalid_parameter') as AppError['code'], 400, asset.failureMessage ?? 'The upload failed verification.');
-    }
-    if (asset.expiresAt && asset.expiresAt <= this.now()) {
-      await this.expire(asset);
-      return this.finalize(assetId, given, attempt);
-    }
+    throw new AppError(
+      (asset.failureCode ?? 'invalid_parameter') as AppError['code'],
+      400,
+      asset.failureMessage ?? 'The upload failed verification.',
+    );
+  }
 
-    // Freeze the bytes first, so a PUT that lands while we verify cannot change what gets published.
-    const moved = await storage.move({ from: stagingKeyFor(assetId), to: asset.storageKey });
-    if (!moved && !(await storage.stat(asset.storageKey))) throw errors.conflict(NOT_UPLOADED_YET);
-
-    const verdict = await this.verify(asset, given);
-    if (verdict instanceof AppError) {
-      if (await metadata.transitionAsset({
-        assetId,
-        from: 'pending_upload',
-        to: 'failed',
-        patch: { failureCode: verdict.code, failureMessage: verdict.message },
-      })) {
-        await storage.delete(asset.storageKey);
+  /**
+   * One finalizer at a time across every process: a lease on the row. The holder freezes the staged bytes (moves
+   * them to the asset's key), verifies what it froze, and settles the status; everyone else waits for the outcome.
+   */
+  private async finalize(assetId: string, given: string | null): Promise<Asset> {
+    const { metadata } = this.options;
+    const deadline = Date.now() + FINALIZE_WAIT_MS;
+    for (;;) {
+      const asset = await metadata.findAssetById(assetId);
+      if (!asset) throw errors.notFound('Asset', 'asset_id');
+      if (asset.status !== 'pending_upload') return this.settled(asset);
+      if (asset.expiresAt && asset.expiresAt <= this.now()) {
+        await this.expire(asset);
+        continue;
       }
-      throw verdict;
+      const now = this.now();
+      const leased = await metadata.claimFinalization({ assetId, now, until: new Date(now.getTime() + FINALIZE_LEASE_MS) });
+      if (leased) return this.finalizeHolding(asset, given);
+      if (Date.now() > deadline) throw errors.conflict('The upload is being completed by another request; retry.');
+      await new Promise((resolve) => setTimeout(resolve, FINALIZE_POLL_MS));
     }
-    const won = await metadata.transitionAsset({
-      assetId,
-      from: 'pending_upload',
-      to: 'completed',
-      patch: { sha256: verdict.sha256, completedAt: this.now() },
-    });
-    // A PUT that raced the freeze is left in staging; it can never become this asset's bytes.
-    if (won) await storage.delete(stagingKeyFor(assetId));
-    if (!won && attempt < 3) return this.finalize(assetId, given, attempt + 1);
-    const final = await metadata.findAssetById(assetId);
-    if (!final || final.status !== 'completed') throw errors.conflict('The upload is being completed; retry.');
-    return final;
+  }
+
+  private async finalizeHolding(asset: Asset, given: string | null): Promise<Asset> {
+    const { metadata, storage } = this.options;
+    const { assetId } = asset;
+    let transitioned = false;
+    try {
+      // Freeze first, so a PUT that lands while we verify cannot change what gets published. An earlier holder
+      // that died after its move left the bytes at the asset's key: verify those.
+      const moved = await storage.move({ from: stagingKeyFor(assetId), to: asset.storageKey });
+      if (!moved && !(await storage.stat(asset.storageKey))) throw errors.conflict(NOT_UPLOADED_YET);
+
+      const verdict = await this.verify(asset, given);
+      const outcome =
+        verdict instanceof AppError
+          ? { to: 'failed' as const, patch: { failureCode: verdict.code, failureMessage: verdict.message } }
+          : { to: 'completed' as const, patch: { sha256: verdict.sha256, completedAt: this.now() } };
+      transitioned = await metadata.transitionAsset({ assetId, from: 'pending_upload', to: outcome.to, patch: outcome.patch });
+      const final = await metadata.findAssetById(assetId);
+      // Failed, or expired under us after our lease ran out: the frozen bytes belong to no asset.
+      if (!final || final.status !== 'completed') await storage.delete(asset.storageKey);
+      // A PUT that raced the freeze is left in staging; it can never become this asset's bytes.
+      if (final?.status === 'completed') await storage.delete(stagingKeyFor(assetId));
+      if (!final) throw errors.notFound('Asset', 'asset_id');
+      if (verdict instanceof AppError && transitioned) throw verdict;
+      return this.settled(final);
+    } finally {
+      if (!transitioned) await metadata.releaseFinalization(assetId).catch(() => {});
+    }
   }
 
   /** Reads the frozen object once: exact size, type sniffed from its first bytes, SHA-256 against every checksum. */

@@ -1,8 +1,8 @@
 // Idempotency-Key: the first request with a key runs and its answer is kept for 24 h; a repeat gets that answer
 // back, a repeat while the first still runs gets 409 request_in_progress, and the same key with another body is
 // refused. State lives in the metadata store, so it holds across restarts and replicas.
-import { createHash } from 'node:crypto';
-import type { MetadataStore } from '../metadata/port.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { IdempotencyKeyRef, MetadataStore } from '../metadata/port.js';
 import { AppError, errors } from './errors.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -18,7 +18,9 @@ export interface IdempotencyScope {
   readonly key: string;
 }
 
-export type IdempotencyStart = { readonly run: true } | { readonly run: false; readonly status: number; readonly body: string };
+export type IdempotencyStart =
+  | { readonly run: true; readonly claim: IdempotencyKeyRef }
+  | { readonly run: false; readonly status: number; readonly body: string };
 
 export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
@@ -39,14 +41,15 @@ export class IdempotencyService {
 
   async start(scope: IdempotencyScope, fingerprint: string): Promise<IdempotencyStart> {
     const now = this.now();
+    const claim: IdempotencyKeyRef = { ...scope, claimId: randomUUID() };
     const result = await this.metadata.claimIdempotencyKey({
-      ...scope,
+      ...claim,
       fingerprint,
       now,
       lockUntil: new Date(now.getTime() + LOCK_MS),
       expiresAt: new Date(now.getTime() + DAY_MS),
     });
-    if (result.claimed) return { run: true };
+    if (result.claimed) return { run: true, claim };
     if (result.existing.fingerprint !== fingerprint) {
       throw errors.invalidParameter(
         `This ${IDEMPOTENCY_HEADER} was used with a different request body; use a new key.`,
@@ -63,12 +66,12 @@ export class IdempotencyService {
    * Keeps the answer for replay. Server errors and 409s are not kept: both say "retry", and a retry with the same
    * key must then run again rather than replay the refusal for a day.
    */
-  async finish(scope: IdempotencyScope, status: number, body: string): Promise<void> {
-    if (status >= 500 || status === 409) await this.metadata.releaseIdempotencyKey(scope);
-    else await this.metadata.completeIdempotencyKey({ ...scope, status, body });
+  async finish(claim: IdempotencyKeyRef, status: number, body: string): Promise<void> {
+    if (status >= 500 || status === 409) await this.metadata.releaseIdempotencyKey(claim);
+    else await this.metadata.completeIdempotencyKey({ ...claim, status, body });
   }
 
-  async abandon(scope: IdempotencyScope): Promise<void> {
-    await this.metadata.releaseIdempotencyKey(scope);
+  async abandon(claim: IdempotencyKeyRef): Promise<void> {
+    await this.metadata.releaseIdempotencyKey(claim);
   }
 }

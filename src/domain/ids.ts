@@ -18,3 +18,8 @@ export function storageKeyFor(assetId: string): string {
   // A two-character fan-out keeps any one directory (or S3 prefix listing) small.
   return `assets/${assetId.slice(6, 8)}/${assetId}`;
 }
+
+/** Where the bytes of a direct upload wait (PUT) until complete() takes them. */
+export function stagingKeyFor(assetId: string): string {
+  return `uploads/${assetId}`;
+}

@@ -2,10 +2,11 @@
 // kept answer instead of running it, keep the answer when it is sent, forget the claim if the client went away.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fingerprintOf, IDEMPOTENCY_HEADER, type IdempotencyScope, type IdempotencyService } from '../domain/idempotency.js';
+import type { IdempotencyKeyRef } from '../metadata/port.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: IdempotencyScope | null;
+    idempotency: IdempotencyKeyRef | null;
   }
 }
 
@@ -22,7 +23,7 @@ export function applyIdempotency(app: FastifyInstance, service: IdempotencyServi
     const fingerprint = request.isMultipart() ? 'multipart' : fingerprintOf(request.body);
     const start = await service.start(scope, fingerprint);
     if (start.run) {
-      request.idempotency = scope;
+      request.idempotency = start.claim;
       return;
     }
     return reply

@@ -10,6 +10,7 @@ import type {
   AssetTransition,
   ClaimResult,
   IdempotencyClaim,
+  IdempotencyKeyRef,
   ListAssetsOptions,
   MetadataStore,
   UploadBatch,
@@ -135,8 +136,8 @@ export class KyselyMetadataStore implements MetadataStore {
     return rows.map(toAsset);
   }
 
-  async transitionAsset({ assetId, from, to, patch = {} }: AssetTransition): Promise<boolean> {
-    const result = await this.db
+  async transitionAsset({ assetId, from, to, patch = {}, unlessFinalizingAt }: AssetTransition): Promise<boolean> {
+    let query = this.db
       .updateTable('assets')
       .set({
         status: to,
@@ -148,9 +149,29 @@ export class KyselyMetadataStore implements MetadataStore {
         ...(patch.failureMessage !== undefined ? { failure_message: patch.failureMessage } : {}),
       })
       .where('asset_id', '=', assetId)
-      .where('status', '=', from)
+      .where('status', '=', from);
+    if (unlessFinalizingAt) {
+      const t = unlessFinalizingAt.getTime();
+      query = query.where((eb) => eb.or([eb('finalizing_until', 'is', null), eb('finalizing_until', '<=', t)]));
+    }
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async claimFinalization({ assetId, now, until }: { assetId: string; now: Date; until: Date }): Promise<boolean> {
+    const t = now.getTime();
+    const result = await this.db
+      .updateTable('assets')
+      .set({ finalizing_until: until.getTime() })
+      .where('asset_id', '=', assetId)
+      .where('status', '=', 'pending_upload')
+      .where((eb) => eb.or([eb('finalizing_until', 'is', null), eb('finalizing_until', '<=', t)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  async releaseFinalization(assetId: string): Promise<void> {
+    await this.db.updateTable('assets').set({ finalizing_until: null }).where('asset_id', '=', assetId).execute();
   }
 
   async listExpiredUploads(now: Date, limit: number): Promise<Asset[]> {
@@ -184,6 +205,7 @@ export class KyselyMetadataStore implements MetadataStore {
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult> {
     const identity = { tenant: claim.tenant, scope: claim.scope, key: claim.key };
     const fresh = {
+      claim_id: claim.claimId,
       fingerprint: claim.fingerprint,
       state: 'in_progress',
       response_status: null,
@@ -232,22 +254,24 @@ export class KyselyMetadataStore implements MetadataStore {
     return { claimed: false, existing: { state: 'in_progress', fingerprint: row.fingerprint } };
   }
 
-  async completeIdempotencyKey(key: { tenant: string; scope: string; key: string; status: number; body: string }): Promise<void> {
+  async completeIdempotencyKey(key: IdempotencyKeyRef & { status: number; body: string }): Promise<void> {
     await this.db
       .updateTable('idempotency_keys')
       .set({ state: 'done', response_status: key.status, response_body: key.body })
       .where('tenant', '=', key.tenant)
       .where('scope', '=', key.scope)
       .where('key', '=', key.key)
+      .where('claim_id', '=', key.claimId)
       .execute();
   }
 
-  async releaseIdempotencyKey(key: { tenant: string; scope: string; key: string }): Promise<void> {
+  async releaseIdempotencyKey(key: IdempotencyKeyRef): Promise<void> {
     await this.db
       .deleteFrom('idempotency_keys')
       .where('tenant', '=', key.tenant)
       .where('scope', '=', key.scope)
       .where('key', '=', key.key)
+      .where('claim_id', '=', key.claimId)
       .where('state', '=', 'in_progress')
       .execute();
   }

@@ -92,6 +92,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('jobs_tenant').on('jobs').columns(['tenant', 'created_at']).execute();
       },
     },
+    '0004_claim_owners': {
+      async up(db: Kysely<unknown>) {
+        // Who may finalize a direct upload right now (a lease), and which request holds an idempotency key.
+        await db.schema.alterTable('assets').addColumn('finalizing_until', big).execute();
+        await db.schema.alterTable('idempotency_keys').addColumn('claim_id', 'text').execute();
+      },
+    },
   };
 }
 

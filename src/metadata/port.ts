@@ -43,12 +43,19 @@ export interface AssetTransition {
   readonly from: AssetStatus;
   readonly to: AssetStatus;
   readonly patch?: AssetPatch;
+  /** Only if no finalization lease is live at this instant (the reaper must not expire an upload mid-complete). */
+  readonly unlessFinalizingAt?: Date;
 }
 
-export interface IdempotencyClaim {
+export interface IdempotencyKeyRef {
   readonly tenant: string;
   readonly scope: string;
   readonly key: string;
+  /** Which request holds the key: a request whose claim was taken over can no longer finish or release it. */
+  readonly claimId: string;
+}
+
+export interface IdempotencyClaim extends IdempotencyKeyRef {
   readonly fingerprint: string;
   readonly now: Date;
   /** A claim older than this is taken to belong to a process that died. */
@@ -127,6 +134,12 @@ export interface MetadataStore {
   findAssets(tenant: string, assetIds: readonly string[]): Promise<Asset[]>;
   /** Compare-and-set on status: true when this call made the transition, false when the asset was not in `from`. */
   transitionAsset(transition: AssetTransition): Promise<boolean>;
+  /**
+   * Takes the right to finalize a pending upload until `until`; false while another caller (in any process) holds
+   * a live lease, or when the upload is no longer pending.
+   */
+  claimFinalization(options: { assetId: string; now: Date; until: Date }): Promise<boolean>;
+  releaseFinalization(assetId: string): Promise<void>;
   /** Pending uploads whose URL expired before `now`, oldest first. */
   listExpiredUploads(now: Date, limit: number): Promise<Asset[]>;
   /** Finished uploads (completed, failed, expired) whose URL has lapsed but whose staging key was not swept yet. */
@@ -136,9 +149,9 @@ export interface MetadataStore {
 
   /** Takes an idempotency key for a request: claimed, or what an earlier request with that key left. */
   claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult>;
-  completeIdempotencyKey(key: { tenant: string; scope: string; key: string; status: number; body: string }): Promise<void>;
+  completeIdempotencyKey(key: IdempotencyKeyRef & { status: number; body: string }): Promise<void>;
   /** Forgets a claim whose request produced no replayable answer (a 5xx, a crash), so a retry runs again. */
-  releaseIdempotencyKey(key: { tenant: string; scope: string; key: string }): Promise<void>;
+  releaseIdempotencyKey(key: IdempotencyKeyRef): Promise<void>;
   purgeIdempotencyKeys(now: Date): Promise<number>;
 
   insertJob(job: Job): Promise<void>;

@@ -19,6 +19,7 @@ export interface AssetsTable {
   batch_id: string | null;
   failure_code: string | null;
   failure_message: string | null;
+  finalizing_until: number | null;
 }
 
 export interface UploadBatchesTable {
@@ -38,6 +39,7 @@ export interface IdempotencyKeysTable {
   response_body: string | null;
   locked_until: number;
   expires_at: number;
+  claim_id: string | null;
 }
 
 export interface JobsTable {

@@ -154,25 +154,55 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       const now = new Date();
       const later = (ms: number) => new Date(now.getTime() + ms);
       const key = { tenant, scope: 'POST /v3/x', key: `k-${Date.now()}` };
-      const claim = { ...key, fingerprint: 'f1', now, lockUntil: later(1000), expiresAt: later(60_000) };
+      const claimBy = (claimId: string, at = now) => ({
+        ...key,
+        claimId,
+        fingerprint: 'f1',
+        now: at,
+        lockUntil: new Date(at.getTime() + 1000),
+        expiresAt: new Date(at.getTime() + 60_000),
+      });
 
-      const claims = await Promise.all(Array.from({ length: 5 }, () => store.claimIdempotencyKey(claim)));
+      const claims = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => store.claimIdempotencyKey(claimBy(id))));
       expect(claims.filter((c) => c.claimed)).toHaveLength(1);
-      expect(await store.claimIdempotencyKey(claim)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
-      // The holder died: after its lock runs out, one caller takes over.
-      expect(await store.claimIdempotencyKey({ ...claim, now: later(2000), lockUntil: later(3000) })).toEqual({ claimed: true });
+      expect(await store.claimIdempotencyKey(claimBy('f'))).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
+      // The holder seems dead: after its lock runs out, one caller takes over...
+      expect(await store.claimIdempotencyKey(claimBy('new', later(2000)))).toEqual({ claimed: true });
+      // ...and the old holder, still alive after all, can neither answer nor release for the new one.
+      const winner = ['a', 'b', 'c', 'd', 'e'][claims.findIndex((c) => c.claimed)]!;
+      await store.completeIdempotencyKey({ ...key, claimId: winner, status: 201, body: '{"stale":true}' });
+      await store.releaseIdempotencyKey({ ...key, claimId: winner });
+      expect(await store.claimIdempotencyKey(claimBy('g', later(2500)))).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
 
-      await store.completeIdempotencyKey({ ...key, status: 200, body: '{"data":1}' });
-      expect(await store.claimIdempotencyKey({ ...claim, now: later(5000) })).toEqual({
+      await store.completeIdempotencyKey({ ...key, claimId: 'new', status: 200, body: '{"data":1}' });
+      expect(await store.claimIdempotencyKey(claimBy('h', later(5000)))).toEqual({
         claimed: false,
         existing: { state: 'done', fingerprint: 'f1', status: 200, body: '{"data":1}' },
       });
       expect(await store.purgeIdempotencyKeys(later(30_000))).toBe(0);
-      expect(await store.purgeIdempotencyKeys(later(61_000))).toBeGreaterThanOrEqual(1);
-      expect(await store.claimIdempotencyKey({ ...claim, now: later(62_000) })).toEqual({ claimed: true });
+      // The takeover at +2 s keeps the answer until +62 s.
+      expect(await store.purgeIdempotencyKeys(later(63_000))).toBeGreaterThanOrEqual(1);
+      expect(await store.claimIdempotencyKey(claimBy('i', later(64_000)))).toEqual({ claimed: true });
 
-      await store.releaseIdempotencyKey(key);
-      expect(await store.claimIdempotencyKey(claim)).toEqual({ claimed: true });
+      await store.releaseIdempotencyKey({ ...key, claimId: 'i' });
+      expect(await store.claimIdempotencyKey(claimBy('j', later(64_500)))).toEqual({ claimed: true });
+    });
+
+    it('leases finalization of a pending upload to one caller at a time', async () => {
+      const asset = anAsset(tenant, { status: 'pending_upload' });
+      await store.insertAsset(asset);
+      const now = new Date();
+      const until = new Date(now.getTime() + 60_000);
+      const results = await Promise.all(Array.from({ length: 6 }, () => store.claimFinalization({ assetId: asset.assetId, now, until })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      // While the lease lives, the reaper may not expire it; once it lapses, another caller may take it.
+      expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(false);
+      expect(await store.claimFinalization({ assetId: asset.assetId, now: new Date(until.getTime() + 1), until: new Date(until.getTime() + 60_000) })).toBe(true);
+      await store.releaseFinalization(asset.assetId);
+      expect(await store.claimFinalization({ assetId: asset.assetId, now, until })).toBe(true);
+      await store.releaseFinalization(asset.assetId);
+      expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
+      expect(await store.claimFinalization({ assetId: asset.assetId, now, until })).toBe(false);
     });
 
     it('answers ping', async () => {

@@ -159,6 +159,14 @@ describe('the presigned PUT', () => {
     expect(await stagingFiles()).toEqual([]);
   });
 
+  it('deleting a pending upload removes its staged bytes too', async () => {
+    const staged = await initiate({ filename: 's.png', content_type: 'image/png', size_bytes: bytes.length });
+    expect((await putBytes(staged.upload_url, staged.upload_headers, bytes)).status).toBe(200);
+    expect(await stagingFiles()).toContain(`uploads/${staged.asset_id}`);
+    expect((await t.api(`/v3/assets/${staged.asset_id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(await stagingFiles()).not.toContain(`uploads/${staged.asset_id}`);
+  });
+
   it('discards a body cut short by a client that hangs up', async () => {
     const { default: http } = await import('node:http');
     const big = 4 * 1024 * 1024;
