@@ -294,6 +294,7 @@ export class DirectUploadService {
       // A PUT that raced the freeze is left in staging; it can never become this asset's bytes.
       if (final?.status === 'completed') await storage.delete(stagingKeyFor(assetId));
       if (!final) throw errors.notFound('Asset', 'asset_id');
+      // The verdict itself says more (its param) than the failure recorded for later calls.
       if (verdict instanceof AppError && transitioned) throw verdict;
       return this.settled(final);
     } finally {
@@ -304,12 +305,13 @@ export class DirectUploadService {
   /** Reads the frozen object once: exact size, type sniffed from its first bytes, SHA-256 against every checksum. */
   private async verify(asset: Asset, given: string | null): Promise<AppError | { sha256: string }> {
     const stored = await this.options.storage.stat(asset.storageKey);
-    if (!stored) return errors.conflict(NOT_UPLOADED_YET);
+    // Gone since the freeze (deleted meanwhile): nothing to judge, so no verdict.
+    if (!stored) throw errors.conflict(NOT_UPLOADED_YET);
     if (stored.sizeBytes !== asset.sizeBytes) {
       return errors.sizeMismatch(`The uploaded object is ${stored.sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
     }
     const body = await this.options.storage.read({ key: asset.storageKey });
-    if (!body) return errors.conflict(NOT_UPLOADED_YET);
+    if (!body) throw errors.conflict(NOT_UPLOADED_YET);
     const inspector = new UploadInspector({
       maxBytes: asset.sizeBytes,
       exactBytes: asset.sizeBytes,
