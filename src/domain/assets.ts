@@ -61,7 +61,7 @@ export class AssetService {
       contentType: 'application/octet-stream',
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const { sizeBytes, sha256, media } = inspector.result();
+    const { sizeBytes, sha256, media, facts } = inspector.result();
     if (!media) throw new Error('UploadInspector sniffed nothing though asked to');
     const createdAt = this.now();
     const asset: Asset = {
@@ -81,6 +81,7 @@ export class AssetService {
       batchId: null,
       failureCode: null,
       failureMessage: null,
+      ...facts,
     };
     let settled = false;
     return {

@@ -10,6 +10,7 @@ import { AppError, errors } from './errors.js';
 import { cleanFilename } from './filenames.js';
 import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
+import type { MediaFacts } from './media-facts.js';
 import { mediaTypeOf } from './media.js';
 import type { PublicUrls } from './public-urls.js';
 import { UploadSigner, type SignedQuery } from './upload-signature.js';
@@ -123,6 +124,9 @@ export class DirectUploadService {
       batchId,
       failureCode: null,
       failureMessage: null,
+      width: null,
+      height: null,
+      durationSeconds: null,
     };
   }
 
@@ -286,7 +290,7 @@ export class DirectUploadService {
       const outcome =
         verdict instanceof AppError
           ? { to: 'failed' as const, patch: { failureCode: verdict.code, failureMessage: verdict.message } }
-          : { to: 'completed' as const, patch: { sha256: verdict.sha256, completedAt: this.now() } };
+          : { to: 'completed' as const, patch: { sha256: verdict.sha256, completedAt: this.now(), ...verdict.facts } };
       transitioned = await metadata.transitionAsset({ assetId, from: 'pending_upload', to: outcome.to, patch: outcome.patch });
       const final = await metadata.findAssetById(assetId);
       // Failed, or expired under us after our lease ran out: the frozen bytes belong to no asset.
@@ -303,7 +307,7 @@ export class DirectUploadService {
   }
 
   /** Reads the frozen object once: exact size, type sniffed from its first bytes, SHA-256 against every checksum. */
-  private async verify(asset: Asset, given: string | null): Promise<AppError | { sha256: string }> {
+  private async verify(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts }> {
     const stored = await this.options.storage.stat(asset.storageKey);
     // Gone since the freeze (deleted meanwhile): nothing to judge, so no verdict.
     if (!stored) throw errors.conflict(NOT_UPLOADED_YET);
@@ -327,7 +331,7 @@ export class DirectUploadService {
       if (error instanceof AppError) return error;
       throw error;
     }
-    const { sha256 } = inspector.result();
+    const { sha256, facts } = inspector.result();
     for (const [expected, param] of [
       [asset.declaredSha256, 'checksum_sha256'],
       [given, 'checksum_sha256'],
@@ -336,6 +340,6 @@ export class DirectUploadService {
         return errors.checksumMismatch('The SHA-256 of the uploaded bytes does not match checksum_sha256.', param);
       }
     }
-    return { sha256 };
+    return { sha256, facts };
   }
 }

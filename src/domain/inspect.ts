@@ -5,6 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { errors } from './errors.js';
+import { mediaFacts, type MediaFacts } from './media-facts.js';
 import { describeSupported, sniff, SNIFF_BYTES, type MediaType } from './media.js';
 
 export interface InspectorOptions {
@@ -24,6 +25,8 @@ export interface Inspection {
   readonly sha256: string;
   /** Undefined when the inspector was not asked to sniff. */
   readonly media: MediaType | undefined;
+  /** Pixel size or duration, where the first bytes tell. */
+  readonly facts: MediaFacts;
 }
 
 export class UploadInspector extends Transform {
@@ -32,6 +35,8 @@ export class UploadInspector extends Transform {
   private head: Buffer[] | null = [];
   private headBytes = 0;
   private media: MediaType | undefined;
+  /** The first bytes, kept (at most SNIFF_BYTES) for mediaFacts once the size is known. */
+  private sniffed: Buffer | null = null;
   private sha256: string | undefined;
 
   constructor(private readonly options: InspectorOptions) {
@@ -42,7 +47,8 @@ export class UploadInspector extends Transform {
   /** Valid once the stream has finished without error. */
   result(): Inspection {
     if (this.sha256 === undefined) throw new Error('UploadInspector.result() called before the stream ended');
-    return { sizeBytes: this.bytes, sha256: this.sha256, media: this.media };
+    const facts = mediaFacts(this.media?.mime ?? '', this.sniffed ?? Buffer.alloc(0), this.bytes);
+    return { sizeBytes: this.bytes, sha256: this.sha256, media: this.media, facts };
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -95,6 +101,7 @@ export class UploadInspector extends Transform {
       throw errors.unsupportedMediaType(`${what}; supported types are ${supported}.`, this.options.param);
     }
     this.media = media;
+    this.sniffed = head;
     this.head = null;
     this.push(head);
   }

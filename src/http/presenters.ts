@@ -25,6 +25,9 @@ export function assetJson(asset: Asset, urls: PublicUrls) {
     created_at: asset.createdAt.toISOString(),
     completed_at: asset.completedAt?.toISOString() ?? null,
     url: asset.status === 'completed' ? urls.fileUrl(asset.urlToken, asset.mimeType) : null,
+    ...(asset.width !== null ? { width: asset.width } : {}),
+    ...(asset.height !== null ? { height: asset.height } : {}),
+    ...(asset.durationSeconds !== null ? { duration_seconds: asset.durationSeconds } : {}),
   };
 }
 

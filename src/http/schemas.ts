@@ -31,6 +31,9 @@ export const assetSchema = {
     created_at: { type: 'string', format: 'date-time' },
     completed_at: { type: ['string', 'null'], format: 'date-time' },
     url: { type: ['string', 'null'], description: 'Public, unguessable URL of the bytes (null until completed).' },
+    width: { type: 'integer', description: 'Pixels, where the bytes tell (PNG, JPEG).' },
+    height: { type: 'integer', description: 'Pixels, where the bytes tell (PNG, JPEG).' },
+    duration_seconds: { type: 'number', description: 'Length, where the bytes tell (WAV).' },
   },
 } as const;
 

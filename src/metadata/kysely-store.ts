@@ -41,6 +41,9 @@ function toAsset(row: AssetRow): Asset {
     batchId: row.batch_id,
     failureCode: row.failure_code,
     failureMessage: row.failure_message,
+    width: row.width === null ? null : num(row.width),
+    height: row.height === null ? null : num(row.height),
+    durationSeconds: row.duration_seconds === null ? null : num(row.duration_seconds),
   };
 }
 
@@ -62,6 +65,9 @@ function toRow(asset: Asset) {
     batch_id: asset.batchId,
     failure_code: asset.failureCode,
     failure_message: asset.failureMessage,
+    width: asset.width,
+    height: asset.height,
+    duration_seconds: asset.durationSeconds,
   };
 }
 
@@ -147,6 +153,9 @@ export class KyselyMetadataStore implements MetadataStore {
         ...(patch.completedAt !== undefined ? { completed_at: patch.completedAt?.getTime() ?? null } : {}),
         ...(patch.failureCode !== undefined ? { failure_code: patch.failureCode } : {}),
         ...(patch.failureMessage !== undefined ? { failure_message: patch.failureMessage } : {}),
+        ...(patch.width !== undefined ? { width: patch.width } : {}),
+        ...(patch.height !== undefined ? { height: patch.height } : {}),
+        ...(patch.durationSeconds !== undefined ? { duration_seconds: patch.durationSeconds } : {}),
       })
       .where('asset_id', '=', assetId)
       .where('status', '=', from);

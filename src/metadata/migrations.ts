@@ -99,6 +99,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('idempotency_keys').addColumn('claim_id', 'text').execute();
       },
     },
+    '0005_media_facts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('assets').addColumn('width', 'integer').execute();
+        await db.schema.alterTable('assets').addColumn('height', 'integer').execute();
+        await db.schema.alterTable('assets').addColumn('duration_seconds', dialect === 'postgres' ? 'double precision' : 'real').execute();
+      },
+    },
   };
 }
 

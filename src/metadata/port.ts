@@ -24,6 +24,10 @@ export interface Asset {
   /** Why a direct upload ended `failed` (an error code and message), so a repeated complete answers the same. */
   readonly failureCode: string | null;
   readonly failureMessage: string | null;
+  /** Where the bytes tell (images; WAV audio): pixel size and length. */
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly durationSeconds: number | null;
 }
 
 export interface UploadBatch {
@@ -35,7 +39,10 @@ export interface UploadBatch {
 
 /** Fields a status transition may set alongside the new status. */
 export type AssetPatch = Partial<
-  Pick<Asset, 'mimeType' | 'sha256' | 'storageKey' | 'completedAt' | 'failureCode' | 'failureMessage'>
+  Pick<
+    Asset,
+    'mimeType' | 'sha256' | 'storageKey' | 'completedAt' | 'failureCode' | 'failureMessage' | 'width' | 'height' | 'durationSeconds'
+  >
 >;
 
 export interface AssetTransition {

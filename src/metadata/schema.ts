@@ -20,6 +20,9 @@ export interface AssetsTable {
   failure_code: string | null;
   failure_message: string | null;
   finalizing_until: number | null;
+  width: number | null;
+  height: number | null;
+  duration_seconds: number | null;
 }
 
 export interface UploadBatchesTable {

@@ -28,6 +28,9 @@ function anAsset(tenant: string, overrides: Partial<Asset> = {}): Asset {
     batchId: null,
     failureCode: null,
     failureMessage: null,
+    width: 1920,
+    height: 1080,
+    durationSeconds: 12.5,
     ...overrides,
   };
 }

@@ -202,7 +202,7 @@ describe('the presigned PUT', () => {
     expect((await putBytes(init.upload_url, init.upload_headers, bytes)).status).toBe(200);
     const done = await complete(init.asset_id);
     expect(done.status).toBe(200);
-    expect((await getAsset(init.asset_id)).sha256).toBe(sha256(bytes));
+    expect(await getAsset(init.asset_id)).toMatchObject({ sha256: sha256(bytes), width: 2, height: 2 });
 
     // Our endpoint refuses; S3 takes the bytes into the staging key, where they can never become this asset's.
     const late = await putBytes(init.upload_url, init.upload_headers, first);

@@ -70,6 +70,16 @@ describe('POST /v3/assets', () => {
     });
   });
 
+  it('records pixel sizes and audio length where the bytes tell', async () => {
+    const image = await uploadFile(t.url, TENANT_A.key, media.png({ width: 3, height: 5 }), 'a.png');
+    const sound = await uploadFile(t.url, TENANT_A.key, media.wav({ samples: 12_000 }), 'a.wav');
+    const video = await uploadFile(t.url, TENANT_A.key, media.mp4(), 'a.mp4');
+    const read = async (id: string) => ((await (await t.api(`/v3/assets/${id}`)).json()) as { data: Record<string, unknown> }).data;
+    expect(await read(image.json.data.asset_id)).toMatchObject({ width: 3, height: 5 });
+    expect(await read(sound.json.data.asset_id)).toMatchObject({ duration_seconds: 1.5 });
+    expect(await read(video.json.data.asset_id)).not.toHaveProperty('width');
+  });
+
   it('accepts exactly 32 MiB and hashes it while streaming', async () => {
     const before = await assetCount();
     const head = media.png();
