@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { GENERATED_KEY_FILE } from './first-key.js';
 import { startServer } from './server.js';
 import { openMetadata } from './stores.js';
 
@@ -26,7 +27,7 @@ async function serve(options: { migrate?: boolean } = {}): Promise<void> {
     process.stdout.write(
       [
         '',
-        `assetd generated an API key (tenant "default"), kept in ${path.join(config.dataDir, 'api-key')}:`,
+        `assetd generated an API key (tenant "default"), kept in ${path.join(config.dataDir, GENERATED_KEY_FILE)}:`,
         '',
         `  ${server.generatedKey}`,
         '',

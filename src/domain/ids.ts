@@ -1,8 +1,6 @@
 // Identifiers and secrets minted by assetd, all from the CSPRNG.
 import { randomBytes } from 'node:crypto';
 
-export const ASSET_ID_PATTERN = /^asset_[0-9a-f]{32}$/;
-
 export function newAssetId(): string {
   return `asset_${randomBytes(16).toString('hex')}`;
 }

@@ -2,9 +2,8 @@
 // few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike.
 import type { Kysely, Selectable } from 'kysely';
 import type { ClaimJobOptions, Job, JobKind, JobStatus, LeasedJobUpdate } from './port.js';
-import type { Database, JobsTable } from './schema.js';
+import { num, type Database, type JobsTable } from './schema.js';
 
-const num = (value: number | string): number => Number(value);
 
 function toJob(row: Selectable<JobsTable>): Job {
   return {

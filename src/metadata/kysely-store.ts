@@ -15,12 +15,10 @@ import type {
   MetadataStore,
   UploadBatch,
 } from './port.js';
-import type { AssetsTable, Database } from './schema.js';
+import { num, type AssetsTable, type Database } from './schema.js';
 
 type AssetRow = Selectable<AssetsTable>;
 
-// pg returns bigint columns as strings; SQLite returns numbers. Both fit a JS number for our ranges.
-const num = (value: number | string): number => Number(value);
 const dateOrNull = (value: number | string | null): Date | null => (value === null ? null : new Date(num(value)));
 
 function toAsset(row: AssetRow): Asset {

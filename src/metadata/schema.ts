@@ -68,3 +68,6 @@ export interface Database {
   upload_batches: UploadBatchesTable;
   idempotency_keys: IdempotencyKeysTable;
 }
+
+/** pg returns bigint columns as strings, SQLite as numbers; both fit a JS number for our ranges. */
+export const num = (value: number | string): number => Number(value);
