@@ -6,6 +6,7 @@ import { AppError, errors } from '../../domain/errors.js';
 import { SINGLE_UPLOAD_MIMES } from '../../domain/media.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
 import { toAppError } from '../errors.js';
+import { hangupSignal } from '../hangup.js';
 import { assetJson, uploadedAssetJson } from '../presenters.js';
 import { assetIdParams, dataOf, errorResponses } from '../schemas.js';
 
@@ -26,11 +27,19 @@ async function stageSingleFile(request: FastifyRequest, options: AssetRoutesOpti
     limits: { fileSize: options.maxUploadBytes + 1, files: 4, fields: 32, fieldSize: 64 * 1024, parts: 64 },
   });
   let staged: StagedAsset | null = null;
+  const hangup = hangupSignal(request);
+  // A parser fed by a connection that is already gone may never answer: the hang-up settles the wait instead.
+  const hungUp = new Promise<never>((_, reject) => {
+    const fail = () => reject(hangup.signal.reason);
+    if (hangup.signal.aborted) fail();
+    else hangup.signal.addEventListener('abort', fail, { once: true });
+  });
+  hungUp.catch(() => {});
   try {
     for (;;) {
       let next: IteratorResult<MultipartFile | { type: 'field' }>;
       try {
-        next = await parts.next();
+        next = await Promise.race([parts.next(), hungUp]);
       } catch (error) {
         throw bodyError(error);
       }
@@ -51,9 +60,10 @@ async function stageSingleFile(request: FastifyRequest, options: AssetRoutesOpti
           maxBytes: options.maxUploadBytes,
           accept: SINGLE_UPLOAD_MIMES,
           param: 'file',
+          signal: hangup.signal,
         });
       } catch (error) {
-        throw sourceFailed ? bodyError(error) : error;
+        throw sourceFailed || hangup.signal.aborted ? bodyError(error) : error;
       }
     }
     if (!staged) throw errors.invalidParameter('A multipart part named "file" is required.', 'file');
@@ -61,6 +71,8 @@ async function stageSingleFile(request: FastifyRequest, options: AssetRoutesOpti
   } catch (error) {
     await staged?.discard();
     throw error;
+  } finally {
+    hangup.dispose();
   }
 }
 

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CHECKSUM_HEADER, type DirectUploadService } from '../../domain/direct-uploads.js';
 import type { SignedQuery } from '../../domain/upload-signature.js';
+import { hangupSignal } from '../hangup.js';
 
 export async function uploadEndpointRoutes(app: FastifyInstance, { uploads }: { uploads: DirectUploadService }): Promise<void> {
   // The body is the file, whatever its type: the handler streams request.raw, nothing is parsed or buffered.
@@ -19,11 +20,7 @@ export async function uploadEndpointRoutes(app: FastifyInstance, { uploads }: { 
       },
     },
     async (request, reply) => {
-      const abort = new AbortController();
-      const onClose = () => {
-        if (!request.raw.complete) abort.abort();
-      };
-      request.raw.once('close', onClose);
+      const hangup = hangupSignal(request);
       const header = (name: string) => {
         const value = request.headers[name];
         return Array.isArray(value) ? value[0] : value;
@@ -36,11 +33,11 @@ export async function uploadEndpointRoutes(app: FastifyInstance, { uploads }: { 
           contentLength: header('content-length'),
           checksumHeader: header(CHECKSUM_HEADER),
           body: request.raw,
-          signal: abort.signal,
+          signal: hangup.signal,
         });
         return reply.header('etag', `"${sha256}"`).status(200).send({ data: { asset_id: request.params.asset_id, sha256 } });
       } finally {
-        request.raw.off('close', onClose);
+        hangup.dispose();
       }
     },
   );
