@@ -55,6 +55,21 @@ SQL
     || su postgres -c "createdb -O assetd_test assetd_test"
 }
 
+# A freshly started OSD sometimes sends its first command before its monitor client knows the cluster's fsid; the
+# monitor refuses it ("wrong fsid") and the OSD exits (code 250). Seen on about 1 start in 3, so a fresh OSD is tried
+# again a few times.
+start_osd() {
+  local dir=$1 c="-c $1/ceph.conf"
+  for attempt in $(seq 10); do
+    rm -rf "$dir/osd0"; mkdir -p "$dir/osd0"
+    ceph-osd $c -i 0 --mkfs --osd-objectstore memstore >/dev/null 2>&1 \
+      && ceph-osd $c -i 0 --pid-file "$dir/run/osd.pid" 2>/dev/null && return 0
+    log "OSD start attempt $attempt failed; trying again"
+    sleep 1
+  done
+  return 1
+}
+
 start_ceph() {
   local dir="$BASE/ceph"
   if curl -sf -m 2 "http://127.0.0.1:$RGW_PORT/" >/dev/null 2>&1; then log "RGW already up"; return 0; fi
@@ -101,8 +116,7 @@ CONF
   ceph-mon $c --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring"
   ceph-mon $c -i a --pid-file "$dir/run/mon.pid"
   timeout 60 ceph $c osd create >/dev/null
-  ceph-osd $c -i 0 --mkfs --osd-objectstore memstore >/dev/null 2>&1
-  ceph-osd $c -i 0 --pid-file "$dir/run/osd.pid" 2>/dev/null
+  start_osd "$dir" || { log "the Ceph OSD did not start; see $dir/log/osd.0.log"; return 1; }
   radosgw $c -n client.rgw.a --pid-file "$dir/run/rgw.pid"
   wait_for 90 "Ceph RGW" curl -sf -m 2 "http://127.0.0.1:$RGW_PORT/"
   timeout 60 radosgw-admin $c user create --uid=assetd-test --display-name=assetd-test \
