@@ -74,7 +74,13 @@ start_ceph() {
   local dir="$BASE/ceph"
   if curl -sf -m 2 "http://127.0.0.1:$RGW_PORT/" >/dev/null 2>&1; then log "RGW already up"; return 0; fi
   log "starting Ceph (mon, memstore OSD, radosgw) under $dir"
-  for pidfile in "$dir"/run/*.pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; done
+  # Daemons of an earlier run take seconds to exit; a new monitor must not start while the old one holds its port.
+  local stale=()
+  for pidfile in "$dir"/run/*.pid; do [ -f "$pidfile" ] && stale+=("$(cat "$pidfile")"); done
+  if [ ${#stale[@]} -gt 0 ]; then
+    kill "${stale[@]}" 2>/dev/null || true
+    wait_for 30 "the old Ceph daemons' exit" bash -c 'for p; do kill -0 "$p" 2>/dev/null && exit 1; done; exit 0' _ "${stale[@]}" || true
+  fi
   rm -rf "$dir"; mkdir -p "$dir"/{mon-a,osd0,run,log,rgw}
   local fsid; fsid=$(cat /proc/sys/kernel/random/uuid)
   cat > "$dir/ceph.conf" <<CONF
