@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { png, text } from '../../test/support/media.js';
+import { mp3, mp4, png, sizedStream, text, webm } from '../../test/support/media.js';
 import { AppError } from './errors.js';
 import { UploadInspector } from './inspect.js';
 import { SINGLE_UPLOAD_MIMES } from './media.js';
@@ -47,5 +47,35 @@ describe('UploadInspector', () => {
     const failure = await pipeline(stream, inspector(1024 * 1024), sink()).catch((e: unknown) => e);
     expect((failure as AppError).code).toBe('payload_too_large');
     expect(state.pulled).toBeLessThan(40);
+  });
+
+  describe('facts from the bytes', () => {
+    const inspect = async (bytes: Buffer, exactBytes?: number) => {
+      const i = new UploadInspector({ maxBytes: 64 * 1024 * 1024, accept: SINGLE_UPLOAD_MIMES, param: 'file', exactBytes });
+      await pipeline(sizedStream(bytes, bytes.length), i, sink());
+      return i.result().facts;
+    };
+
+    it('reads the length of MP3 audio, whether or not its size was known up front', async () => {
+      const file = mp3({ frames: 40, id3: true }); // 40 × 1152 samples at 44.1 kHz
+      expect(await inspect(file)).toEqual({ width: null, height: null, durationSeconds: 1.045 });
+      expect(await inspect(file, file.length)).toEqual({ width: null, height: null, durationSeconds: 1.045 });
+    });
+
+    it('reads the size and length of WebM video', async () => {
+      const file = webm({ durationSeconds: 2.5, video: { width: 320, height: 240 } });
+      expect(await inspect(file)).toEqual({ width: 320, height: 240, durationSeconds: 2.5 });
+    });
+
+    it('reads the size and length of an MP4 whose moov comes after 20 MiB of media data', async () => {
+      const file = mp4({ video: { width: 1280, height: 720 }, durationSeconds: 12.5, moovLast: true, mdatBytes: 20 * 1024 * 1024 });
+      expect(await inspect(file)).toEqual({ width: 1280, height: 720, durationSeconds: 12.5 });
+    });
+
+    it('passes a file it cannot read through with no facts rather than failing it', async () => {
+      const file = webm({ durationSeconds: 2.5, video: { width: 320, height: 240 } });
+      const truncated = file.subarray(0, file.length - 6);
+      expect(await inspect(truncated)).toEqual({ width: null, height: null, durationSeconds: null });
+    });
   });
 });

@@ -1,11 +1,13 @@
 // A pass-through stream that learns everything about an upload while its bytes go by: the count (refusing past a
-// limit the moment it is crossed), the SHA-256, and the media type sniffed from the first bytes. It holds back at most
+// limit the moment it is crossed), the SHA-256, the media type sniffed from the first bytes, and the picture size
+// and length (facts-probe.ts). It holds back at most
 // SNIFF_BYTES, so memory stays flat whatever the size, and it fails the stream as soon as the type is refused, so an
 // unsupported file is never written in full.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { errors } from './errors.js';
-import { mediaFacts, type MediaFacts } from './media-facts.js';
+import { factsProbe, type FactsProbe } from './facts-probe.js';
+import { NO_FACTS, type MediaFacts } from './media-facts.js';
 import { describeSupported, sniff, SNIFF_BYTES, type MediaType } from './media.js';
 
 export interface InspectorOptions {
@@ -25,7 +27,7 @@ export interface Inspection {
   readonly sha256: string;
   /** Undefined when the inspector was not asked to sniff. */
   readonly media: MediaType | undefined;
-  /** Pixel size or duration, where the first bytes tell. */
+  /** Pixel size and duration, where the bytes tell. */
   readonly facts: MediaFacts;
 }
 
@@ -35,8 +37,8 @@ export class UploadInspector extends Transform {
   private head: Buffer[] | null = [];
   private headBytes = 0;
   private media: MediaType | undefined;
-  /** The first bytes, kept (at most SNIFF_BYTES) for mediaFacts once the size is known. */
-  private sniffed: Buffer | null = null;
+  private probe: FactsProbe | null = null;
+  private facts: MediaFacts = NO_FACTS;
   private sha256: string | undefined;
 
   constructor(private readonly options: InspectorOptions) {
@@ -47,8 +49,7 @@ export class UploadInspector extends Transform {
   /** Valid once the stream has finished without error. */
   result(): Inspection {
     if (this.sha256 === undefined) throw new Error('UploadInspector.result() called before the stream ended');
-    const facts = mediaFacts(this.media?.mime ?? '', this.sniffed ?? Buffer.alloc(0), this.bytes);
-    return { sizeBytes: this.bytes, sha256: this.sha256, media: this.media, facts };
+    return { sizeBytes: this.bytes, sha256: this.sha256, media: this.media, facts: this.facts };
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -63,7 +64,10 @@ export class UploadInspector extends Transform {
     }
     this.hash.update(chunk);
     if (this.head === null || !this.options.accept) {
-      callback(null, chunk);
+      this.push(chunk);
+      const probing = this.probe?.write(chunk);
+      if (probing) probing.then(() => callback(), callback);
+      else callback();
       return;
     }
     this.head.push(chunk);
@@ -87,7 +91,17 @@ export class UploadInspector extends Transform {
       }
     };
     const sniffing = this.head !== null && this.options.accept ? this.decide() : Promise.resolve();
-    sniffing.then(finish).then(() => callback(), callback);
+    sniffing
+      .then(finish)
+      .then(async () => {
+        if (this.probe) this.facts = await this.probe.end(this.bytes);
+      })
+      .then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.probe?.abort();
+    callback(error);
   }
 
   private async decide(): Promise<void> {
@@ -101,8 +115,9 @@ export class UploadInspector extends Transform {
       throw errors.unsupportedMediaType(`${what}; supported types are ${supported}.`, this.options.param);
     }
     this.media = media;
-    this.sniffed = head;
     this.head = null;
     this.push(head);
+    this.probe = factsProbe(media.mime, { knownSize: this.options.exactBytes, maxBytes: this.options.maxBytes });
+    await this.probe.write(head);
   }
 }

@@ -1,6 +1,7 @@
 // What the first bytes of a file say about it beyond its type: pixel size of PNG and JPEG images, and the length
-// of PCM WAV audio. Read from the head the inspector already holds, so it costs no extra I/O; formats whose
-// facts sit elsewhere in the file (MP4's moov, MP3 frame counts) report nothing rather than a guess.
+// of PCM WAV audio. Read from the head the inspector already holds, so it costs no extra I/O. Formats whose facts
+// sit further in (MP4's moov, MP3's frames, WebM's tracks) are read by the probes of facts-probe.ts; a file that
+// does not tell reports nothing rather than a guess.
 
 export interface MediaFacts {
   readonly width: number | null;
@@ -8,11 +9,11 @@ export interface MediaFacts {
   readonly durationSeconds: number | null;
 }
 
-const NONE: MediaFacts = { width: null, height: null, durationSeconds: null };
+export const NO_FACTS: MediaFacts = { width: null, height: null, durationSeconds: null };
 
 function png(head: Buffer): MediaFacts {
   // Signature (8), IHDR length (4) and type (4), then width and height.
-  if (head.length < 24 || head.toString('latin1', 12, 16) !== 'IHDR') return NONE;
+  if (head.length < 24 || head.toString('latin1', 12, 16) !== 'IHDR') return NO_FACTS;
   return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), durationSeconds: null };
 }
 
@@ -22,7 +23,7 @@ const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb,
 function jpeg(head: Buffer): MediaFacts {
   let offset = 2;
   while (offset + 9 <= head.length) {
-    if (head[offset] !== 0xff) return NONE;
+    if (head[offset] !== 0xff) return NO_FACTS;
     const marker = head[offset + 1]!;
     if (marker === 0xff) {
       offset += 1; // fill byte
@@ -31,10 +32,10 @@ function jpeg(head: Buffer): MediaFacts {
     if (SOF.has(marker)) {
       return { width: head.readUInt16BE(offset + 7), height: head.readUInt16BE(offset + 5), durationSeconds: null };
     }
-    if (marker === 0xda || marker === 0xd9) return NONE; // scan data or end: no frame header before it
+    if (marker === 0xda || marker === 0xd9) return NO_FACTS; // scan data or end: no frame header before it
     offset += 2 + head.readUInt16BE(offset + 2);
   }
-  return NONE;
+  return NO_FACTS;
 }
 
 function wav(head: Buffer, sizeBytes: number): MediaFacts {
@@ -44,14 +45,14 @@ function wav(head: Buffer, sizeBytes: number): MediaFacts {
     const size = head.readUInt32LE(offset + 4);
     if (id === 'fmt ' && offset + 16 <= head.length) byteRate = head.readUInt32LE(offset + 16);
     if (id === 'data') {
-      if (byteRate === 0) return NONE;
+      if (byteRate === 0) return NO_FACTS;
       // Streamed writers leave the size 0 or 0xFFFFFFFF: the rest of the file is the data then.
       const dataBytes = size === 0 || size === 0xffffffff ? sizeBytes - offset - 8 : Math.min(size, sizeBytes - offset - 8);
       return { width: null, height: null, durationSeconds: Math.round((dataBytes / byteRate) * 1000) / 1000 };
     }
     offset += 8 + size + (size % 2);
   }
-  return NONE;
+  return NO_FACTS;
 }
 
 /** Facts about a file of type `mime` from its first bytes and its total size. */
@@ -64,6 +65,6 @@ export function mediaFacts(mime: string, head: Buffer, sizeBytes: number): Media
     case 'audio/wav':
       return wav(head, sizeBytes);
     default:
-      return NONE;
+      return NO_FACTS;
   }
 }

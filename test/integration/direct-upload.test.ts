@@ -61,7 +61,7 @@ const ownEndpoint = !usesS3;
 describe('the whole flow', () => {
   it('moves a 40 MiB file: initiate, complete too early (409), PUT, complete, serve', async () => {
     const size = 40 * 1024 * 1024;
-    const head = media.mp4();
+    const head = media.mp4({ video: { width: 1280, height: 720 }, durationSeconds: 30 });
     const hash = createHash('sha256').update(head);
     const zeros = Buffer.alloc(size - head.length);
     hash.update(zeros);
@@ -88,7 +88,9 @@ describe('the whole flow', () => {
     const done = await complete(init.asset_id, { checksum_sha256: checksum });
     expect(done.status).toBe(200);
     expect(done.json.data).toMatchObject({ asset_id: init.asset_id, mime_type: 'video/mp4', size_bytes: size, status: 'completed' });
-    expect(await getAsset(init.asset_id)).toMatchObject({ status: 'completed', sha256: checksum, filename: 'clip.mp4' });
+    expect(await getAsset(init.asset_id)).toMatchObject({
+      status: 'completed', sha256: checksum, filename: 'clip.mp4', width: 1280, height: 720, duration_seconds: 30,
+    });
 
     const served = await fetch(done.json.data.url, { method: 'HEAD' });
     expect(served.status).toBe(200);

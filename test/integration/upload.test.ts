@@ -70,14 +70,23 @@ describe('POST /v3/assets', () => {
     });
   });
 
-  it('records pixel sizes and audio length where the bytes tell', async () => {
+  it('records pixel sizes and lengths where the bytes tell', async () => {
     const image = await uploadFile(t.url, TENANT_A.key, media.png({ width: 3, height: 5 }), 'a.png');
     const sound = await uploadFile(t.url, TENANT_A.key, media.wav({ samples: 12_000 }), 'a.wav');
-    const video = await uploadFile(t.url, TENANT_A.key, media.mp4(), 'a.mp4');
+    const song = await uploadFile(t.url, TENANT_A.key, media.mp3({ frames: 40 }), 'a.mp3');
+    const clip = media.mp4({ video: { width: 1280, height: 720 }, durationSeconds: 9.5, moovLast: true, mdatBytes: 2 * 1024 * 1024 });
+    const video = await uploadFile(t.url, TENANT_A.key, clip, 'a.mp4');
+    const web = await uploadFile(t.url, TENANT_A.key, media.webm({ durationSeconds: 2.5, video: { width: 320, height: 240 } }), 'a.webm');
+    const silent = await uploadFile(t.url, TENANT_A.key, media.mp4(), 'b.mp4');
     const read = async (id: string) => ((await (await t.api(`/v3/assets/${id}`)).json()) as { data: Record<string, unknown> }).data;
     expect(await read(image.json.data.asset_id)).toMatchObject({ width: 3, height: 5 });
     expect(await read(sound.json.data.asset_id)).toMatchObject({ duration_seconds: 1.5 });
-    expect(await read(video.json.data.asset_id)).not.toHaveProperty('width');
+    expect(await read(song.json.data.asset_id)).toMatchObject({ duration_seconds: 1.045 });
+    expect(await read(video.json.data.asset_id)).toMatchObject({ width: 1280, height: 720, duration_seconds: 9.5 });
+    expect(await read(web.json.data.asset_id)).toMatchObject({ width: 320, height: 240, duration_seconds: 2.5 });
+    const unknown = await read(silent.json.data.asset_id);
+    expect(unknown).not.toHaveProperty('width');
+    expect(unknown).not.toHaveProperty('duration_seconds');
   });
 
   it('accepts exactly 32 MiB and hashes it while streaming', async () => {

@@ -78,11 +78,14 @@ export function wav(opts: { samples?: number } = {}): Buffer {
   return chunk('RIFF', body);
 }
 
-/** MP3: three silent MPEG-1 Layer III frames (128 kbps, 44.1 kHz, mono, 417 bytes each), optionally behind an ID3v2.3 tag with TIT2. */
-export function mp3(opts: { id3?: boolean } = {}): Buffer {
+/**
+ * MP3: silent MPEG-1 Layer III frames (128 kbps, 44.1 kHz, mono, 417 bytes, 1152 samples each; three unless `frames`
+ * says), optionally behind an ID3v2.3 tag with TIT2.
+ */
+export function mp3(opts: { id3?: boolean; frames?: number } = {}): Buffer {
   const frame = Buffer.alloc(417); // floor(144 * 128000 / 44100) = 417, no padding bit
   frame.set([0xff, 0xfb, 0x90, 0xc4]); // sync, MPEG-1, Layer III, no CRC | 128k, 44.1k | mono
-  const frames = Buffer.concat([frame, frame, frame]);
+  const frames = Buffer.concat(Array.from({ length: opts.frames ?? 3 }, () => frame));
   if (!opts.id3) return frames;
   const title = Buffer.concat([Buffer.from([0x00]), ascii('test')]); // ISO-8859-1 encoding byte + text
   const tit2 = Buffer.concat([ascii('TIT2'), u32be(title.length), Buffer.from([0, 0]), title]);
@@ -96,23 +99,66 @@ const box = (type: string, ...payload: Buffer[]) => {
   return Buffer.concat([u32be(8 + body.length), ascii(type), body]);
 };
 
-/** MP4: ftyp (isom; isom, iso2, mp41), moov containing a version-0 mvhd, and an empty mdat. */
-export function mp4(): Buffer {
-  const mvhd = Buffer.alloc(100); // version 0, flags 0, times 0
-  mvhd.writeUInt32BE(1000, 12); // timescale
-  mvhd.writeUInt32BE(0x00010000, 20); // rate 1.0
-  mvhd.writeUInt16BE(0x0100, 24); // volume 1.0
-  [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000].forEach((v, i) => mvhd.writeUInt32BE(v, 36 + i * 4)); // unity matrix
-  mvhd.writeUInt32BE(1, 96); // next_track_ID
-  return Buffer.concat([
-    box('ftyp', ascii('isom'), u32be(0x200), ascii('isomiso2mp41')),
-    box('moov', box('mvhd', mvhd)),
-    box('mdat'),
-  ]);
+const UNITY_MATRIX = [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000];
+const ROTATE_90 = [0, 0x00010000, 0, -0x00010000, 0, 0, 0, 0, 0x40000000];
+
+export interface Mp4Options {
+  /** A video track of this pixel size (tkhd, with an hdlr of type `vide`). */
+  readonly video?: { width: number; height: number; rotate90?: boolean };
+  /** The movie's length (mvhd, timescale 1000). */
+  readonly durationSeconds?: number;
+  /** Put moov after mdat, as a camera that writes as it records does. */
+  readonly moovLast?: boolean;
+  /** Bytes of (zero) media data in mdat. */
+  readonly mdatBytes?: number;
+  /** 64-bit mvhd and tkhd (version 1), as long recordings use. */
+  readonly version1?: boolean;
 }
 
-/** WebM: EBML header (DocType "webm", version 4/2) followed by a Segment holding an Info element with TimecodeScale. */
-export function webm(): Buffer {
+/**
+ * MP4: ftyp (isom; isom, iso2, mp41), moov containing an mvhd (and a video trak when asked), and an mdat. With no
+ * options: a version-0 mvhd of length 0 and an empty mdat.
+ */
+export function mp4(opts: Mp4Options = {}): Buffer {
+  const v1 = opts.version1 ?? false;
+  const times = v1 ? 8 : 4; // creation and modification time, and duration, grow to 64 bits in version 1
+  const fullBox = (type: string, payload: Buffer) => box(type, Buffer.from([v1 ? 1 : 0, 0, 0, 0]), payload);
+  const writeTime = (buf: Buffer, value: number, at: number) =>
+    v1 ? buf.writeBigUInt64BE(BigInt(value), at) : buf.writeUInt32BE(value, at);
+
+  const mvhd = Buffer.alloc(3 * times + 84); // after version/flags: 2 times, timescale, duration, then 80 bytes
+  mvhd.writeUInt32BE(1000, 2 * times); // timescale
+  writeTime(mvhd, Math.round((opts.durationSeconds ?? 0) * 1000), 2 * times + 4);
+  const rest = 3 * times + 4;
+  mvhd.writeUInt32BE(0x00010000, rest); // rate 1.0
+  mvhd.writeUInt16BE(0x0100, rest + 4); // volume 1.0
+  UNITY_MATRIX.forEach((v, i) => mvhd.writeInt32BE(v, rest + 16 + i * 4));
+  mvhd.writeUInt32BE(2, rest + 76); // next_track_ID
+  const children = [fullBox('mvhd', mvhd)];
+
+  if (opts.video) {
+    const tkhd = Buffer.alloc(3 * times + 68); // 2 times, track_ID, reserved, duration, then 60 bytes and the size
+    tkhd.writeUInt32BE(1, 2 * times); // track_ID
+    writeTime(tkhd, Math.round((opts.durationSeconds ?? 0) * 1000), 2 * times + 8);
+    const at = 3 * times + 8 + 16; // reserved(8), layer+alternate_group(4), volume+reserved(4)
+    (opts.video.rotate90 ? ROTATE_90 : UNITY_MATRIX).forEach((v, i) => tkhd.writeInt32BE(v, at + i * 4));
+    tkhd.writeUInt32BE(opts.video.width * 0x10000, at + 36); // 16.16 fixed point
+    tkhd.writeUInt32BE(opts.video.height * 0x10000, at + 40);
+    const hdlr = Buffer.concat([u32be(0), ascii('vide'), Buffer.alloc(12), ascii('video\0')]);
+    children.push(box('trak', fullBox('tkhd', tkhd), box('mdia', box('hdlr', Buffer.alloc(4), hdlr))));
+  }
+
+  const ftyp = box('ftyp', ascii('isom'), u32be(0x200), ascii('isomiso2mp41'));
+  const moov = box('moov', ...children);
+  const mdat = box('mdat', Buffer.alloc(opts.mdatBytes ?? 0));
+  return opts.moovLast ? Buffer.concat([ftyp, mdat, moov]) : Buffer.concat([ftyp, moov, mdat]);
+}
+
+/**
+ * WebM: EBML header (DocType "webm", version 4/2) followed by a Segment holding an Info element with TimecodeScale
+ * (and a Duration when asked), and a Tracks element with one VP8 video track when a size is asked for.
+ */
+export function webm(opts: { durationSeconds?: number; video?: { width: number; height: number } } = {}): Buffer {
   // EBML element: ID bytes, 1-byte size (0x80 | len, so len < 127), payload.
   const el = (id: number[], ...payload: Buffer[]) => {
     const body = Buffer.concat(payload);
@@ -128,8 +174,20 @@ export function webm(): Buffer {
     el([0x42, 0x87], uint(4)), // DocTypeVersion
     el([0x42, 0x85], uint(2)), // DocTypeReadVersion
   );
-  const info = el([0x15, 0x49, 0xa9, 0x66], el([0x2a, 0xd7, 0xb1], uint(0x0f, 0x42, 0x40))); // TimecodeScale = 1 ms
-  return Buffer.concat([header, el([0x18, 0x53, 0x80, 0x67], info)]); // Segment
+  const infoChildren = [el([0x2a, 0xd7, 0xb1], uint(0x0f, 0x42, 0x40))]; // TimecodeScale = 1 ms
+  if (opts.durationSeconds !== undefined) {
+    const duration = Buffer.alloc(8);
+    duration.writeDoubleBE(opts.durationSeconds * 1000); // in TimecodeScale units
+    infoChildren.push(el([0x44, 0x89], duration));
+  }
+  const segment = [el([0x15, 0x49, 0xa9, 0x66], ...infoChildren)]; // Info
+  if (opts.video) {
+    const { width, height } = opts.video;
+    const video = el([0xe0], el([0xb0], u16be(width)), el([0xba], u16be(height))); // PixelWidth, PixelHeight
+    const entry = el([0xae], el([0xd7], uint(1)), el([0x73, 0xc5], uint(1)), el([0x83], uint(1)), el([0x86], ascii('V_VP8')), video);
+    segment.push(el([0x16, 0x54, 0xae, 0x6b], entry)); // Tracks > TrackEntry (number, UID, type video, codec)
+  }
+  return Buffer.concat([header, el([0x18, 0x53, 0x80, 0x67], ...segment)]); // Segment
 }
 
 /** PDF 1.4: catalog, pages, one blank 72x72 pt page, xref with exact byte offsets, trailer, startxref, %%EOF. */
