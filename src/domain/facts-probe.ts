@@ -70,32 +70,55 @@ class Mp4Probe implements FactsProbe {
   abort(): void {}
 }
 
+/**
+ * Every fact music-metadata can give us sits in a file's first elements (WebM's Info and Tracks; MP3's first frame
+ * and its Xing/VBRI header), so it sees at most this many bytes: its cost stays the same for a 32 MiB upload and a
+ * 5 GiB one, and a file cut short or damaged after its head still keeps what the head said.
+ */
+const MUSIC_METADATA_BYTES = 4 * 1024 * 1024;
+
 class MusicMetadataProbe implements FactsProbe {
   private readonly input = new PassThrough({ highWaterMark: 1024 * 1024 });
-  private readonly parsing: Promise<MediaFacts>;
+  private readonly parsing: Promise<IAudioMetadata | undefined>;
+  private observed: IAudioMetadata | undefined;
+  private fed = 0;
+  private first: Buffer | null = null;
   private settled = false;
 
-  constructor(mime: string, { knownSize, maxBytes }: ProbeOptions) {
-    // MP3 length: from the frame count when the size is not known up front, else from the size and the first
-    // frames (or the Xing/VBRI header), which stops reading early. WebM's length and size are in its first elements.
-    const size = knownSize ?? (mime === 'video/webm' ? maxBytes : undefined);
-    const duration = mime === 'audio/mpeg' && knownSize === undefined;
-    this.parsing = parseStream(this.input, { mimeType: mime, size }, { duration, skipCovers: true })
-      .then(toFacts, () => NO_FACTS)
+  constructor(private readonly mime: string, { knownSize, maxBytes }: ProbeOptions) {
+    // The size bounds every length field the parser trusts. An MP3's length is worked out here from its bit rate
+    // instead, so MP3 gets no size: music-metadata would otherwise count the frames of the whole file.
+    const size = mime === 'audio/mpeg' ? undefined : (knownSize ?? maxBytes);
+    const observer = (update: { metadata: IAudioMetadata }) => {
+      this.observed = update.metadata;
+    };
+    this.parsing = parseStream(this.input, { mimeType: mime, size }, { duration: false, skipCovers: true, observer })
+      .catch(() => this.observed)
       .finally(() => {
         this.settled = true;
       });
   }
 
   write(chunk: Buffer): void | Promise<void> {
-    if (this.settled || this.input.write(chunk)) return;
+    this.first ??= chunk;
+    if (this.settled || this.fed >= MUSIC_METADATA_BYTES) return;
+    const part = chunk.subarray(0, MUSIC_METADATA_BYTES - this.fed);
+    this.fed += part.length;
+    const more = this.input.write(part);
+    if (this.fed >= MUSIC_METADATA_BYTES) this.input.end();
+    if (more) return;
     return Promise.race([once(this.input, 'drain').then(noop, noop), this.parsing.then(noop)]);
   }
 
-  async end(): Promise<MediaFacts> {
-    if (!this.settled) this.input.end();
-    const facts = await this.parsing;
+  async end(sizeBytes: number): Promise<MediaFacts> {
+    if (!this.input.writableEnded) this.input.end();
+    const metadata = await this.parsing;
     this.input.destroy();
+    if (!metadata) return NO_FACTS;
+    const facts = toFacts(metadata);
+    if (facts.durationSeconds === null && this.mime === 'audio/mpeg') {
+      return { ...facts, durationSeconds: constantBitRateSeconds(metadata, sizeBytes - id3v2Bytes(this.first)) };
+    }
     return facts;
   }
 
@@ -103,6 +126,21 @@ class MusicMetadataProbe implements FactsProbe {
     this.input.destroy();
   }
 }
+
+/** A constant-bit-rate MP3 without a Xing header lasts its audio bytes over its bit rate, as every player reckons. */
+function constantBitRateSeconds({ format }: IAudioMetadata, audioBytes: number): number | null {
+  if (format.codecProfile !== 'CBR' || !format.bitrate || audioBytes <= 0) return null;
+  return roundMs((audioBytes * 8) / format.bitrate);
+}
+
+/** The length of an ID3v2 tag at the front of `head` (header, syncsafe size, optional footer), else 0. */
+function id3v2Bytes(head: Buffer | null): number {
+  if (!head || head.length < 10 || head.toString('latin1', 0, 3) !== 'ID3') return 0;
+  const size = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
+  return 10 + size + (head[5]! & 0x10 ? 10 : 0);
+}
+
+const roundMs = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 function noop(): void {}
 
@@ -112,6 +150,6 @@ function toFacts(metadata: IAudioMetadata): MediaFacts {
   return {
     width: video?.pixelWidth ?? null,
     height: video?.pixelHeight ?? null,
-    durationSeconds: seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) / 1000 : null,
+    durationSeconds: seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? roundMs(seconds) : null,
   };
 }

@@ -79,13 +79,18 @@ export function wav(opts: { samples?: number } = {}): Buffer {
 }
 
 /**
- * MP3: silent MPEG-1 Layer III frames (128 kbps, 44.1 kHz, mono, 417 bytes, 1152 samples each; three unless `frames`
- * says), optionally behind an ID3v2.3 tag with TIT2.
+ * MP3: silent MPEG-1 Layer III frames (128 kbps, 44.1 kHz, mono, 1152 samples each; three unless `frames` says),
+ * optionally behind an ID3v2.3 tag with TIT2. A frame is 417 bytes, or 418 with the padding bit, which an encoder
+ * sets on the frames that keep the average at 144 × 128000 / 44100 = 417.96 bytes.
  */
 export function mp3(opts: { id3?: boolean; frames?: number } = {}): Buffer {
-  const frame = Buffer.alloc(417); // floor(144 * 128000 / 44100) = 417, no padding bit
-  frame.set([0xff, 0xfb, 0x90, 0xc4]); // sync, MPEG-1, Layer III, no CRC | 128k, 44.1k | mono
-  const frames = Buffer.concat(Array.from({ length: opts.frames ?? 3 }, () => frame));
+  const plain = Buffer.alloc(417);
+  plain.set([0xff, 0xfb, 0x90, 0xc4]); // sync, MPEG-1, Layer III, no CRC | 128k, 44.1k, no padding | mono
+  const padded = Buffer.alloc(418);
+  padded.set([0xff, 0xfb, 0x92, 0xc4]); // the same with the padding bit
+  const exact = (144 * 128000) / 44100;
+  const frames = Buffer.concat(Array.from({ length: opts.frames ?? 3 }, (_, i) =>
+    Math.floor((i + 1) * exact) - Math.floor(i * exact) === 418 ? padded : plain));
   if (!opts.id3) return frames;
   const title = Buffer.concat([Buffer.from([0x00]), ascii('test')]); // ISO-8859-1 encoding byte + text
   const tit2 = Buffer.concat([ascii('TIT2'), u32be(title.length), Buffer.from([0, 0]), title]);
