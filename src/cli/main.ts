@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { GENERATED_KEY_FILE } from './first-key.js';
 import { startServer } from './server.js';
+import { DEFAULT_CLIENT_URL, uploadCommand, type UploadCommandOptions } from './upload.js';
 import { openMetadata } from './stores.js';
 
 function configOrExit(): Config {
@@ -68,6 +69,16 @@ program
   .option('--no-migrate', 'do not apply database migrations at start (run `assetd migrate` instead)')
   .action((options: { migrate: boolean }) => serve(options));
 program.command('migrate').description('apply database migrations and exit').action(migrate);
+program
+  .command('upload')
+  .description('upload files to an assetd server and print one JSON line per asset')
+  .argument('<files...>', 'files to upload')
+  .option('--url <url>', `the server (default: ASSETD_CLIENT_URL, else ${DEFAULT_CLIENT_URL})`)
+  .option('--api-key <key>', 'the API key (default: ASSETD_CLIENT_API_KEY, else the key in ./data/api-key)')
+  .option('--direct-above <bytes>', 'use direct upload for files larger than this (default: 33554432)')
+  .action(async (files: string[], options: UploadCommandOptions) => {
+    process.exitCode = await uploadCommand(files, options);
+  });
 program.action(() => serve());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,0 +1,226 @@
+// AssetdClient: upload a file once, by whichever flow fits it, and get an asset back. Small files go in one
+// multipart request; large ones (and the types only direct upload takes) go by direct upload: initiate with the
+// SHA-256, PUT to the presigned URL, complete. Each step is retried where that is safe, the complete on its 409
+// ("not found yet") above all. Files stream from disk; nothing is held whole. It speaks only the public HTTP API.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { request, type Dispatcher } from 'undici';
+import { SINGLE_UPLOAD_MIMES, SNIFF_BYTES, sniff } from '../domain/media.js';
+import { multipartFile, type MultipartBody } from './multipart.js';
+
+/** The single-request limit of the contract. */
+export const SINGLE_REQUEST_MAX_BYTES = 32 * 1024 * 1024;
+
+export interface ClientOptions {
+  /** Where assetd serves, e.g. `http://127.0.0.1:3000`. */
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  /** How many times a step is tried in all when the network fails or the server answers 5xx/429 (default 4). */
+  readonly attempts?: number;
+}
+
+export interface UploadOptions {
+  /** The name the asset keeps (default: the file's base name). */
+  readonly filename?: string;
+  /** Files larger than this go by direct upload (default 32 MiB, the single-request limit). */
+  readonly directAbove?: number;
+}
+
+export interface UploadedAsset {
+  readonly asset_id: string;
+  readonly url: string;
+  readonly mime_type: string;
+  readonly size_bytes: number;
+  /** How the bytes travelled. */
+  readonly flow: 'single' | 'direct';
+}
+
+export interface Asset {
+  readonly asset_id: string;
+  readonly status: string;
+  readonly mime_type: string;
+  readonly size_bytes: number;
+  readonly sha256: string | null;
+  readonly filename: string | null;
+  readonly url: string | null;
+  readonly [field: string]: unknown;
+}
+
+/** A refusal from the API (its error envelope), or from the object store a presigned PUT went to. */
+export class AssetdError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'AssetdError';
+  }
+}
+
+interface Sent {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class AssetdClient {
+  private readonly baseUrl: string;
+  private readonly attempts: number;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.attempts = options.attempts ?? 4;
+  }
+
+  async upload(filePath: string, options: UploadOptions = {}): Promise<UploadedAsset> {
+    const { size } = await fs.stat(filePath);
+    const filename = options.filename ?? path.basename(filePath);
+    const mime = await sniffFile(filePath);
+    const single = size <= (options.directAbove ?? SINGLE_REQUEST_MAX_BYTES) && (!mime || SINGLE_UPLOAD_MIMES.has(mime));
+    return single
+      ? this.uploadSingle(filePath, size, filename)
+      : this.uploadDirect(filePath, size, filename, mime ?? 'application/octet-stream');
+  }
+
+  async get(assetId: string): Promise<Asset> {
+    return this.data<Asset>(await this.send('GET', `/v3/assets/${encodeURIComponent(assetId)}`));
+  }
+
+  async delete(assetId: string): Promise<void> {
+    await this.data(await this.send('DELETE', `/v3/assets/${encodeURIComponent(assetId)}`));
+  }
+
+  private async uploadSingle(filePath: string, size: number, filename: string): Promise<UploadedAsset> {
+    const body = multipartFile({ field: 'file', path: filePath, sizeBytes: size, filename });
+    // One key for every attempt: a retry after a lost response gets the first answer, not a second asset.
+    const sent = await this.send('POST', '/v3/assets', { multipart: body, idempotencyKey: randomUUID() });
+    return { ...this.data<Omit<UploadedAsset, 'flow'>>(sent), flow: 'single' };
+  }
+
+  private async uploadDirect(filePath: string, size: number, filename: string, mime: string): Promise<UploadedAsset> {
+    const checksum = await sha256File(filePath);
+    const initiated = this.data<{ asset_id: string; upload_url: string; upload_headers: Record<string, string> }>(
+      await this.send('POST', '/v3/assets/direct-uploads', {
+        json: { filename, content_type: mime, size_bytes: size, checksum_sha256: checksum },
+        idempotencyKey: randomUUID(),
+      }),
+    );
+    await this.put(initiated.upload_url, initiated.upload_headers, filePath, size);
+    const completePath = `/v3/assets/${encodeURIComponent(initiated.asset_id)}/complete`;
+    const done = await this.send('POST', completePath, { json: { checksum_sha256: checksum }, retryConflict: true });
+    return { ...this.data<Omit<UploadedAsset, 'flow'>>(done), flow: 'direct' };
+  }
+
+  /**
+   * The presigned PUT: no API key, the headers verbatim, and the exact Content-Length (signed into the URL; a
+   * streamed body would otherwise go chunked). A PUT replaces the object, so it is safe to repeat.
+   */
+  private async put(url: string, headers: Record<string, string>, filePath: string, size: number): Promise<void> {
+    const sent = await this.retrying(async () => {
+      const response = await request(url, {
+        method: 'PUT',
+        headers: { ...withoutContentLength(headers), 'content-length': String(size) },
+        body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }),
+      });
+      return { status: response.statusCode, body: await readBody(response) };
+    });
+    if (sent.status !== 200) throw toError(sent);
+  }
+
+  private async send(
+    method: Dispatcher.HttpMethod,
+    pathname: string,
+    options: { json?: unknown; multipart?: MultipartBody; idempotencyKey?: string; retryConflict?: boolean } = {},
+  ): Promise<Sent> {
+    const headers: Record<string, string> = { 'x-api-key': this.options.apiKey };
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.json !== undefined) headers['content-type'] = 'application/json';
+    if (options.multipart) {
+      headers['content-type'] = options.multipart.contentType;
+      headers['content-length'] = String(options.multipart.contentLength);
+    }
+    return this.retrying(async () => {
+      const response = await request(`${this.baseUrl}${pathname}`, {
+        method,
+        headers,
+        body: options.multipart ? options.multipart.stream() : options.json === undefined ? undefined : JSON.stringify(options.json),
+      });
+      return { status: response.statusCode, body: await readBody(response) };
+    }, options.retryConflict);
+  }
+
+  /**
+   * Tries `attempt` again, with growing pauses, after a network failure, a 5xx or a 429, and (for complete) after
+   * a 409, which means "the PUT has not landed yet" or "another request is completing it".
+   */
+  private async retrying(attempt: () => Promise<Sent>, retryConflict = false): Promise<Sent> {
+    const tries = retryConflict ? Math.max(this.attempts, 10) : this.attempts;
+    for (let n = 1; ; n++) {
+      const pause = Math.min(200 * 2 ** (n - 1), 3000);
+      let sent: Sent;
+      try {
+        sent = await attempt();
+      } catch (error) {
+        if (n >= tries) throw error;
+        await sleep(pause);
+        continue;
+      }
+      const again = sent.status >= 500 || sent.status === 429 || (retryConflict && sent.status === 409);
+      if (!again || n >= tries) return sent;
+      await sleep(pause);
+    }
+  }
+
+  private data<T>(sent: Sent): T {
+    if (sent.status >= 200 && sent.status < 300) return (sent.body as { data: T }).data;
+    throw toError(sent);
+  }
+}
+
+function withoutContentLength(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+}
+
+async function readBody(response: Dispatcher.ResponseData): Promise<unknown> {
+  const text = await response.body.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toError({ status, body }: Sent): AssetdError {
+  const error = (body as { error?: { code?: string; message?: string; param?: string } } | null)?.error;
+  if (error?.code) return new AssetdError(status, error.code, error.message ?? error.code, error.param);
+  // An object store's refusal is XML: its <Code> and <Message> are all we can pass on.
+  const text = typeof body === 'string' ? body : '';
+  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `http_${status}`;
+  const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1] ?? (text.slice(0, 200) || `HTTP ${status}`);
+  return new AssetdError(status, code, message);
+}
+
+/** The canonical type of a file from its first bytes, as the server will sniff it; undefined if unknown. */
+async function sniffFile(filePath: string): Promise<string | undefined> {
+  const handle = await fs.open(filePath, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    return (await sniff(head.subarray(0, bytesRead))).media?.mime;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sha256File(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), hash);
+  return hash.digest('hex');
+}
