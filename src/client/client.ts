@@ -76,6 +76,7 @@ export class AssetdClient {
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.attempts = options.attempts ?? 4;
+    if (!Number.isSafeInteger(this.attempts) || this.attempts < 1) throw new RangeError('attempts must be a whole number ≥ 1');
   }
 
   async upload(filePath: string, options: UploadOptions = {}): Promise<UploadedAsset> {
@@ -84,7 +85,7 @@ export class AssetdClient {
     const mime = await sniffFile(filePath);
     const single = size <= (options.directAbove ?? SINGLE_REQUEST_MAX_BYTES) && (!mime || SINGLE_UPLOAD_MIMES.has(mime));
     return single
-      ? this.uploadSingle(filePath, size, filename)
+      ? this.uploadSingle(filePath, size, filename, mime)
       : this.uploadDirect(filePath, size, filename, mime ?? 'application/octet-stream');
   }
 
@@ -96,10 +97,12 @@ export class AssetdClient {
     await this.data(await this.send('DELETE', `/v3/assets/${encodeURIComponent(assetId)}`));
   }
 
-  private async uploadSingle(filePath: string, size: number, filename: string): Promise<UploadedAsset> {
+  private async uploadSingle(filePath: string, size: number, filename: string, mime: string | undefined): Promise<UploadedAsset> {
     const body = multipartFile({ field: 'file', path: filePath, sizeBytes: size, filename });
     // One key for every attempt: a retry after a lost response gets the first answer, not a second asset.
     const sent = await this.send('POST', '/v3/assets', { multipart: body, idempotencyKey: randomUUID() });
+    // A server configured with a lower single-request limit: the file still fits the other flow.
+    if (sent.status === 413 && mime) return this.uploadDirect(filePath, size, filename, mime);
     return { ...this.data<Omit<UploadedAsset, 'flow'>>(sent), flow: 'single' };
   }
 
@@ -145,34 +148,39 @@ export class AssetdClient {
       headers['content-type'] = options.multipart.contentType;
       headers['content-length'] = String(options.multipart.contentLength);
     }
-    return this.retrying(async () => {
-      const response = await request(`${this.baseUrl}${pathname}`, {
-        method,
-        headers,
-        body: options.multipart ? options.multipart.stream() : options.json === undefined ? undefined : JSON.stringify(options.json),
-      });
-      return { status: response.statusCode, body: await readBody(response) };
-    }, options.retryConflict);
+    return this.retrying(
+      async () => {
+        const response = await request(`${this.baseUrl}${pathname}`, {
+          method,
+          headers,
+          body: options.multipart ? options.multipart.stream() : options.json === undefined ? undefined : JSON.stringify(options.json),
+        });
+        return { status: response.statusCode, body: await readBody(response) };
+      },
+      // With a key, 409 request_in_progress means our own earlier attempt (whose answer was lost) still runs.
+      (sent) => (options.retryConflict ?? false) || (options.idempotencyKey !== undefined && errorCode(sent) === 'request_in_progress'),
+    );
   }
 
   /**
-   * Tries `attempt` again, with growing pauses, after a network failure, a 5xx or a 429, and (for complete) after
-   * a 409, which means "the PUT has not landed yet" or "another request is completing it".
+   * Tries `attempt` again, with growing pauses, after a network failure, a 5xx or a 429, and after a 409 that
+   * `conflictMeansRetry` accepts: for complete, "the PUT has not landed yet" or "another request is completing it".
    */
-  private async retrying(attempt: () => Promise<Sent>, retryConflict = false): Promise<Sent> {
-    const tries = retryConflict ? Math.max(this.attempts, 10) : this.attempts;
+  private async retrying(attempt: () => Promise<Sent>, conflictMeansRetry: (sent: Sent) => boolean = () => false): Promise<Sent> {
+    const conflictTries = Math.max(this.attempts, 10); // a PUT of gigabytes can take a while to land
     for (let n = 1; ; n++) {
       const pause = Math.min(200 * 2 ** (n - 1), 3000);
       let sent: Sent;
       try {
         sent = await attempt();
       } catch (error) {
-        if (n >= tries) throw error;
+        if (n >= this.attempts) throw error;
         await sleep(pause);
         continue;
       }
-      const again = sent.status >= 500 || sent.status === 429 || (retryConflict && sent.status === 409);
-      if (!again || n >= tries) return sent;
+      const conflict = sent.status === 409 && conflictMeansRetry(sent);
+      const again = sent.status >= 500 || sent.status === 429 || conflict;
+      if (!again || n >= (conflict ? conflictTries : this.attempts)) return sent;
       await sleep(pause);
     }
   }
@@ -195,6 +203,10 @@ async function readBody(response: Dispatcher.ResponseData): Promise<unknown> {
   } catch {
     return text;
   }
+}
+
+function errorCode({ body }: Sent): string | undefined {
+  return (body as { error?: { code?: string } } | null)?.error?.code;
 }
 
 function toError({ status, body }: Sent): AssetdError {

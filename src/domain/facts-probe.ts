@@ -83,6 +83,7 @@ class MusicMetadataProbe implements FactsProbe {
   private observed: IAudioMetadata | undefined;
   private fed = 0;
   private first: Buffer | null = null;
+  private skip = 0;
   private settled = false;
 
   constructor(private readonly mime: string, { knownSize, maxBytes }: ProbeOptions) {
@@ -100,7 +101,17 @@ class MusicMetadataProbe implements FactsProbe {
   }
 
   write(chunk: Buffer): void | Promise<void> {
-    this.first ??= chunk;
+    if (this.first === null) {
+      this.first = chunk;
+      // An MP3's ID3v2 tag (cover art can make it megabytes) says nothing we keep: the parser starts after it.
+      if (this.mime === 'audio/mpeg') this.skip = id3v2Bytes(chunk);
+    }
+    if (this.skip > 0) {
+      const skipped = Math.min(this.skip, chunk.length);
+      this.skip -= skipped;
+      chunk = chunk.subarray(skipped);
+      if (chunk.length === 0) return;
+    }
     if (this.settled || this.fed >= MUSIC_METADATA_BYTES) return;
     const part = chunk.subarray(0, MUSIC_METADATA_BYTES - this.fed);
     this.fed += part.length;

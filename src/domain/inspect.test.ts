@@ -81,6 +81,13 @@ describe('UploadInspector', () => {
       expect(await inspect(webm())).toEqual({ width: null, height: null, durationSeconds: null }); // says nothing
     });
 
+    it('reads an MP3 behind an ID3 tag larger than what the parser is given (cover art)', async () => {
+      const tag = 5 * 1024 * 1024;
+      const header = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, (tag >> 21) & 0x7f, (tag >> 14) & 0x7f, (tag >> 7) & 0x7f, tag & 0x7f]);
+      const file = Buffer.concat([header, Buffer.alloc(tag), mp3({ frames: 2000 })]); // zeros are ID3 padding
+      expect(await inspect(file)).toEqual({ width: null, height: null, durationSeconds: 52.245 });
+    });
+
     it('works out a constant-bit-rate MP3\'s length from its size, without reading past its head', async () => {
       const frames = 100_000; // 41.8 MB of frames: 2612.245 s
       const file = mp3({ frames, id3: true });

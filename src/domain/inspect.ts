@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { errors } from './errors.js';
 import { factsProbe, type FactsProbe } from './facts-probe.js';
-import { NO_FACTS, type MediaFacts } from './media-facts.js';
+import { NO_FACTS, plausibleFacts, type MediaFacts } from './media-facts.js';
 import { describeSupported, sniff, SNIFF_BYTES, type MediaType } from './media.js';
 
 export interface InspectorOptions {
@@ -94,7 +94,7 @@ export class UploadInspector extends Transform {
     sniffing
       .then(finish)
       .then(async () => {
-        if (this.probe) this.facts = await this.probe.end(this.bytes);
+        if (this.probe) this.facts = plausibleFacts(await this.probe.end(this.bytes));
       })
       .then(() => callback(), callback);
   }

@@ -68,3 +68,20 @@ export function mediaFacts(mime: string, head: Buffer, sizeBytes: number): Media
       return NO_FACTS;
   }
 }
+
+/** The largest picture side a record keeps: the columns are 32-bit signed integers. */
+const MAX_SIDE = 2 ** 31 - 1;
+
+/**
+ * Facts as a record may keep them: whole sides from 1 to 2^31 - 1 and a finite, positive length, else nothing.
+ * A crafted header can claim anything, and a value the database refuses must not fail an upload.
+ */
+export function plausibleFacts(facts: MediaFacts): MediaFacts {
+  const side = (n: number | null) => (n !== null && Number.isInteger(n) && n >= 1 && n <= MAX_SIDE ? n : null);
+  const { durationSeconds: seconds } = facts;
+  return {
+    width: side(facts.width),
+    height: side(facts.height),
+    durationSeconds: seconds !== null && Number.isFinite(seconds) && seconds > 0 ? seconds : null,
+  };
+}

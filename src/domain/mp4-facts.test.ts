@@ -55,4 +55,26 @@ describe('Mp4FactsReader', () => {
     const broken = Buffer.concat([ftyp(), u32(3), Buffer.from('moov'), Buffer.alloc(64)]);
     expect(read(broken)).toEqual({ facts: { width: null, height: null, durationSeconds: null }, finished: true });
   });
+
+  it('keeps the length of a version-1 movie longer than 2^32 ticks', () => {
+    expect(read(media.mp4({ durationSeconds: 5_000_000, version1: true })).facts.durationSeconds).toBe(5_000_000);
+  });
+
+  it('takes the first video track, after an audio track', () => {
+    const file = media.mp4({ video: { width: 800, height: 600 }, durationSeconds: 1 });
+    const hdlrAudio = Buffer.concat([u32(0), Buffer.from('soun'), Buffer.alloc(12), Buffer.from('sound\0')]);
+    const box = (type: string, ...payload: Buffer[]) => { const body = Buffer.concat(payload); return Buffer.concat([u32(8 + body.length), Buffer.from(type, 'latin1'), body]); };
+    const audioTrak = box('trak', box('mdia', box('hdlr', Buffer.alloc(4), hdlrAudio)));
+    const moovAt = file.indexOf('moov') - 4;
+    const moov = file.subarray(moovAt, moovAt + file.readUInt32BE(moovAt));
+    const mvhdLength = moov.readUInt32BE(8);
+    const withAudioFirst = box('moov', moov.subarray(8, 8 + mvhdLength), audioTrak, moov.subarray(8 + mvhdLength));
+    expect(read(Buffer.concat([ftyp(), withAudioFirst])).facts).toEqual({ width: 800, height: 600, durationSeconds: 1 });
+  });
+
+  it('stops after 10,000 boxes, so a file of tiny boxes costs neither memory nor time', () => {
+    const tinyTraks = Buffer.concat(Array.from({ length: 20_000 }, () => Buffer.concat([u32(8), Buffer.from('trak')])));
+    const moov = Buffer.concat([u32(0), Buffer.from('moov'), tinyTraks]); // size 0: runs to the end of the file
+    expect(read(Buffer.concat([ftyp(), moov]), 4096)).toEqual({ facts: { width: null, height: null, durationSeconds: null }, finished: true });
+  });
 });

@@ -9,6 +9,14 @@ const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'mvex']);
 const KEPT = new Set(['mvhd', 'mehd', 'tkhd', 'hdlr']);
 /** Every field read from a kept box lies within its first bytes; the rest of the box is skipped. */
 const KEPT_BYTES = 128;
+/**
+ * A real file has a few dozen boxes before its media data and a few hundred in its moov. A crafted one made of
+ * 8-byte boxes would otherwise cost CPU for every 8 bytes of a 5 GiB upload.
+ */
+const MAX_BOXES = 10_000;
+/** The 32- and 64-bit values of a duration that is not known. */
+const UNKNOWN_32 = 0xffffffff;
+const UNKNOWN_64 = 0xffffffffffffffffn;
 
 interface Track {
   width?: number;
@@ -26,10 +34,13 @@ export class Mp4FactsReader {
   private position = 0;
   private moovEnd = -1;
   private done = false;
+  private boxes = 0;
   private timescale = 0;
   private duration = 0;
   private fragmentDuration = 0;
-  private readonly tracks: Track[] = [];
+  /** Only the track being read and the first video track are kept, however many tracks a file claims. */
+  private track: Track | null = null;
+  private video: Track | null = null;
 
   get finished(): boolean {
     return this.done;
@@ -48,8 +59,9 @@ export class Mp4FactsReader {
   }
 
   facts(): MediaFacts {
-    const video = this.tracks.find((t) => t.handler === 'vide' && t.width && t.height);
-    const length = this.duration > 0 && this.duration < 0xffffffff ? this.duration : this.fragmentDuration;
+    this.settleTrack();
+    const video = this.video;
+    const length = this.duration > 0 ? this.duration : this.fragmentDuration;
     return {
       width: video?.width ?? null,
       height: video?.height ?? null,
@@ -75,6 +87,10 @@ export class Mp4FactsReader {
       this.want = 8;
       return;
     }
+    if (++this.boxes > MAX_BOXES) {
+      this.done = true;
+      return;
+    }
     const type = bytes.toString('latin1', 4, 8);
     const size = size32 === 1 ? Number(bytes.readBigUInt64BE(8)) : size32 === 0 ? Infinity : size32;
     if (size < bytes.length) {
@@ -87,7 +103,10 @@ export class Mp4FactsReader {
       this.moovEnd = this.position + body;
       this.expectHeader();
     } else if (inMoov && CONTAINERS.has(type)) {
-      if (type === 'trak') this.tracks.push({});
+      if (type === 'trak') {
+        this.settleTrack();
+        this.track = {};
+      }
       this.expectHeader();
     } else if (inMoov && KEPT.has(type) && body < Infinity) {
       this.state = 'kept';
@@ -122,23 +141,28 @@ export class Mp4FactsReader {
     this.want = 8;
   }
 
+  private settleTrack(): void {
+    const track = this.track;
+    if (!this.video && track?.handler === 'vide' && track.width && track.height) this.video = track;
+  }
+
   /** `box` is the body of a full box: version (1 byte), flags (3), then the fields. */
   private keep(type: string, box: Buffer): void {
     const v1 = box[0] === 1;
     const need = (n: number) => box.length >= n;
-    const track = this.tracks.at(-1);
+    const track = this.track;
     switch (type) {
       case 'mvhd':
         if (v1 && need(32)) {
           this.timescale = box.readUInt32BE(20);
-          this.duration = Number(box.readBigUInt64BE(24));
+          this.duration = knownDuration(box.readBigUInt64BE(24));
         } else if (!v1 && need(20)) {
           this.timescale = box.readUInt32BE(12);
-          this.duration = box.readUInt32BE(16);
+          this.duration = knownDuration(box.readUInt32BE(16));
         }
         break;
       case 'mehd': // fragmented files: the length of all fragments, in the movie's timescale
-        if (need(v1 ? 12 : 8)) this.fragmentDuration = v1 ? Number(box.readBigUInt64BE(4)) : box.readUInt32BE(4);
+        if (need(v1 ? 12 : 8)) this.fragmentDuration = knownDuration(v1 ? box.readBigUInt64BE(4) : box.readUInt32BE(4));
         break;
       case 'tkhd': {
         const matrix = v1 ? 52 : 40;
@@ -156,4 +180,8 @@ export class Mp4FactsReader {
         break;
     }
   }
+}
+
+function knownDuration(value: number | bigint): number {
+  return value === UNKNOWN_32 || value === UNKNOWN_64 ? 0 : Number(value);
 }

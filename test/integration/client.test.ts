@@ -71,6 +71,23 @@ describe('AssetdClient', () => {
     expect(await client.get(uploaded.asset_id)).toMatchObject({ status: 'completed', duration_seconds: 1 });
   });
 
+  it('falls back to direct upload when the server takes less in one request than the contract\'s 32 MiB', async () => {
+    const small = await startTestServer({ env: { ASSETD_MAX_UPLOAD_BYTES: '1024' } });
+    try {
+      const strict = new AssetdClient({ baseUrl: small.url, apiKey: TENANT_A.key });
+      const uploaded = await strict.upload(await file('long.wav', media.wav({ samples: 4000 })));
+      expect(uploaded).toMatchObject({ flow: 'direct', mime_type: 'audio/wav', size_bytes: 8044 });
+      expect(await small.objects('assets/')).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses a retry count it could not honour', () => {
+    expect(() => new AssetdClient({ baseUrl: t.url, apiKey: 'k', attempts: 0 })).toThrow(RangeError);
+    expect(() => new AssetdClient({ baseUrl: t.url, apiKey: 'k', attempts: Number.NaN })).toThrow(RangeError);
+  });
+
   it('passes the server\'s refusals on as AssetdError', async () => {
     const textFile = await file('notes.txt', media.text());
     const refused = await client.upload(textFile).catch((e: unknown) => e);
