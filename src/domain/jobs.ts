@@ -77,6 +77,7 @@ export class JobService {
       version: 0,
       createdAt: now,
       updatedAt: now,
+      callback: null,
     };
     try {
       await this.options.metadata.insertJob(job);

@@ -1,7 +1,9 @@
 // The job-queue queries of the Kysely MetadataStore. Claiming is a compare-and-set on (status, lease), retried a
-// few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike.
-import type { Kysely, Selectable } from 'kysely';
-import type { ClaimJobOptions, Job, JobKind, JobStatus, LeasedJobUpdate } from './port.js';
+// few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike. The same
+// rows are the callback outbox: finishing a job owes its callback in the same update, and deliverers lease due
+// callbacks with a compare-and-set on the callback lease.
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { CallbackOutcome, CallbackState, ClaimJobOptions, Job, JobCallback, JobKind, JobStatus, LeasedJobUpdate } from './port.js';
 import { num, type Database, type JobsTable } from './schema.js';
 
 
@@ -21,6 +23,19 @@ function toJob(row: Selectable<JobsTable>): Job {
     version: num(row.version),
     createdAt: new Date(num(row.created_at)),
     updatedAt: new Date(num(row.updated_at)),
+    callback: toCallback(row),
+  };
+}
+
+function toCallback(row: Selectable<JobsTable>): JobCallback | null {
+  if (row.callback_state === null) return null;
+  const date = (value: number | string | null) => (value === null ? null : new Date(num(value)));
+  return {
+    state: row.callback_state as CallbackState,
+    attempts: num(row.callback_attempts),
+    dueAt: date(row.callback_due_at),
+    leaseUntil: date(row.callback_lease_until),
+    lastError: row.callback_error,
   };
 }
 
@@ -75,6 +90,11 @@ export class KyselyJobQueries {
         lease_expires_at: null,
         output_asset_id: null,
         error_message: null,
+        callback_state: null,
+        callback_attempts: 0,
+        callback_due_at: null,
+        callback_lease_until: null,
+        callback_error: null,
         version: version + 1,
         updated_at: now.getTime(),
       })
@@ -141,11 +161,64 @@ export class KyselyJobQueries {
         lease_expires_at: null,
         version: eb('version', '+', 1),
         updated_at: update.now.getTime(),
+        callback_state: sql<string | null>`case when callback_url is null then null else 'pending' end`,
+        callback_attempts: 0,
+        callback_due_at: update.now.getTime(),
+        callback_lease_until: null,
+        callback_error: null,
       }))
       .where('job_id', '=', update.jobId)
       .where('lease_id', '=', update.leaseId)
       .where('status', '=', 'processing')
       .where('lease_expires_at', '>', update.now.getTime())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async claimDueCallbacks({ now, leaseUntil, limit }: { now: Date; leaseUntil: Date; limit: number }): Promise<Job[]> {
+    const t = now.getTime();
+    const due = await this.db
+      .selectFrom('jobs')
+      .select(['job_id', 'callback_lease_until'])
+      .where('callback_state', '=', 'pending')
+      .where('callback_due_at', '<=', t)
+      .where((eb) => eb.or([eb('callback_lease_until', 'is', null), eb('callback_lease_until', '<=', t)]))
+      .orderBy('callback_due_at', 'asc')
+      .limit(limit)
+      .execute();
+    const claimed: Job[] = [];
+    for (const candidate of due) {
+      const result = await this.db
+        .updateTable('jobs')
+        .set({ callback_lease_until: leaseUntil.getTime() })
+        .where('job_id', '=', candidate.job_id)
+        .where('callback_state', '=', 'pending')
+        .where((eb) =>
+          candidate.callback_lease_until === null
+            ? eb('callback_lease_until', 'is', null)
+            : eb('callback_lease_until', '=', num(candidate.callback_lease_until)),
+        )
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) continue; // another deliverer took it first
+      const job = await this.findJobById(candidate.job_id);
+      if (job) claimed.push(job);
+    }
+    return claimed;
+  }
+
+  async settleCallback(outcome: CallbackOutcome): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        callback_state: outcome.state,
+        callback_attempts: eb('callback_attempts', '+', 1),
+        callback_due_at: outcome.dueAt?.getTime() ?? null,
+        callback_lease_until: null,
+        callback_error: outcome.error,
+      }))
+      .where('job_id', '=', outcome.jobId)
+      .where('callback_state', '=', 'pending')
+      .where('callback_lease_until', '=', outcome.leaseUntil.getTime())
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -86,6 +86,8 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly claimJob: MetadataStore['claimJob'] = (options) => this.jobs.claimJob(options);
   readonly renewJobLease: MetadataStore['renewJobLease'] = (update) => this.jobs.renewJobLease(update);
   readonly finishJob: MetadataStore['finishJob'] = (update) => this.jobs.finishJob(update);
+  readonly claimDueCallbacks: MetadataStore['claimDueCallbacks'] = (options) => this.jobs.claimDueCallbacks(options);
+  readonly settleCallback: MetadataStore['settleCallback'] = (outcome) => this.jobs.settleCallback(outcome);
 
   async insertAsset(asset: Asset): Promise<void> {
     await this.db.insertInto('assets').values(toRow(asset)).execute();

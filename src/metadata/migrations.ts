@@ -106,6 +106,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('assets').addColumn('duration_seconds', dialect === 'postgres' ? 'double precision' : 'real').execute();
       },
     },
+    '0006_callback_outbox': {
+      async up(db: Kysely<unknown>) {
+        // A finished job's callback is owed in the same row update that finishes it, so no crash can lose it.
+        await db.schema.alterTable('jobs').addColumn('callback_state', 'text').execute();
+        await db.schema.alterTable('jobs').addColumn('callback_attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('jobs').addColumn('callback_due_at', big).execute();
+        await db.schema.alterTable('jobs').addColumn('callback_lease_until', big).execute();
+        await db.schema.alterTable('jobs').addColumn('callback_error', 'text').execute();
+        await db.schema.createIndex('jobs_callbacks_due').on('jobs').columns(['callback_state', 'callback_due_at']).execute();
+      },
+    },
   };
 }
 

@@ -109,6 +109,31 @@ export interface Job {
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The callback a finished job owes its callback_url: null while unfinished or without one. */
+  readonly callback: JobCallback | null;
+}
+
+export type CallbackState = 'pending' | 'delivered' | 'failed';
+
+export interface JobCallback {
+  readonly state: CallbackState;
+  /** Deliveries tried so far. */
+  readonly attempts: number;
+  /** When the next try is due (pending only). */
+  readonly dueAt: Date | null;
+  /** Who is delivering it until when: the token of settleCallback(). */
+  readonly leaseUntil: Date | null;
+  readonly lastError: string | null;
+}
+
+export interface CallbackOutcome {
+  readonly jobId: string;
+  /** The lease claimDueCallbacks() took: an outcome from a lapsed lease is refused. */
+  readonly leaseUntil: Date;
+  readonly state: CallbackState;
+  /** For `pending`: when to try again. */
+  readonly dueAt: Date | null;
+  readonly error: string | null;
 }
 
 export interface ClaimJobOptions {
@@ -172,6 +197,13 @@ export interface MetadataStore {
   renewJobLease(update: LeasedJobUpdate & { leaseExpiresAt: Date }): Promise<boolean>;
   /** Ends a leased job; false when the lease is no longer this one's. */
   finishJob(update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null }): Promise<boolean>;
+  /**
+   * Leases up to `limit` pending callbacks due by `now` until `leaseUntil`, each to one caller in any process
+   * (the same lease value is the token settleCallback() checks).
+   */
+  claimDueCallbacks(options: { now: Date; leaseUntil: Date; limit: number }): Promise<Job[]>;
+  /** Records a delivery's outcome and lets go of the lease; false when the lease was no longer this one. */
+  settleCallback(outcome: CallbackOutcome): Promise<boolean>;
 
   /** Throws when the store cannot serve (used by the health check). */
   ping(): Promise<void>;

@@ -60,6 +60,11 @@ export interface JobsTable {
   version: Generated<number>;
   created_at: number;
   updated_at: number;
+  callback_state: string | null;
+  callback_attempts: Generated<number>;
+  callback_due_at: number | null;
+  callback_lease_until: number | null;
+  callback_error: string | null;
 }
 
 export interface Database {

@@ -1,7 +1,7 @@
 // The MetadataStore contract: every adapter (SQLite now, PostgreSQL next) runs this same suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAssetId, newUrlToken, storageKeyFor } from '../../src/domain/ids.js';
-import type { Asset, MetadataStore } from '../../src/metadata/port.js';
+import type { Asset, Job, MetadataStore } from '../../src/metadata/port.js';
 
 export interface MetadataContractOptions {
   readonly name: string;
@@ -206,6 +206,44 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       await store.releaseFinalization(asset.assetId);
       expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
       expect(await store.claimFinalization({ assetId: asset.assetId, now, until })).toBe(false);
+    });
+
+    it('owes a finished job\'s callback in the same update, and leases each due callback to one deliverer', async () => {
+      const base = Math.floor(Date.now() / 1000) * 1000;
+      const at = (ms: number) => new Date(base + ms);
+      const aJob = (n: number, callbackUrl: string | null): Job => ({
+        jobId: `lipsync_${n}_${base.toString(36)}`, tenant, kind: 'lipsync', status: 'pending', request: {}, outputAssetId: null,
+        errorMessage: null, callbackUrl, leaseId: null, leaseExpiresAt: null, attempts: 0, version: 0, createdAt: at(n),
+        updatedAt: at(n), callback: null,
+      });
+      const hooked = aJob(1, 'https://receiver.example/hook');
+      const silent = aJob(2, null);
+      for (const job of [hooked, silent]) {
+        await store.insertJob(job);
+        const claimed = await store.claimJob({ kinds: ['lipsync'], now: at(500), leaseId: `L${job.jobId}`, leaseExpiresAt: at(60_000) });
+        expect(claimed?.jobId).toBe(job.jobId);
+        const finish = { jobId: job.jobId, leaseId: `L${job.jobId}`, now: at(1000), status: 'completed' as const, outputAssetId: null, errorMessage: null };
+        expect(await store.finishJob(finish)).toBe(true);
+      }
+      expect((await store.findJobById(hooked.jobId))?.callback).toEqual({ state: 'pending', attempts: 0, dueAt: at(1000), leaseUntil: null, lastError: null });
+      expect((await store.findJobById(silent.jobId))?.callback).toBeNull();
+
+      const claim = (now: number, leaseUntil: number) => store.claimDueCallbacks({ now: at(now), leaseUntil: at(leaseUntil), limit: 10 });
+      const racing = await Promise.all(Array.from({ length: 6 }, () => claim(1000, 61_000)));
+      expect(racing.flat().map((job) => job.jobId)).toEqual([hooked.jobId]);
+      expect(await claim(2000, 62_000)).toEqual([]); // leased
+      const settle = (leaseUntil: number, state: 'pending' | 'delivered', dueAt: number | null, error: string | null) =>
+        store.settleCallback({ jobId: hooked.jobId, leaseUntil: at(leaseUntil), state, dueAt: dueAt === null ? null : at(dueAt), error });
+      expect(await settle(99, 'delivered', null, null)).toBe(false); // not this lease
+      expect(await settle(61_000, 'pending', 10_000, 'answered 500')).toBe(true);
+      expect(await claim(5000, 65_000)).toEqual([]); // not due yet
+      const again = await claim(10_000, 70_000);
+      expect(again.map((job) => job.callback)).toEqual([{ state: 'pending', attempts: 1, dueAt: at(10_000), leaseUntil: at(70_000), lastError: 'answered 500' }]);
+      expect(await claim(70_001, 130_000)).toHaveLength(1); // the lease lapsed: another deliverer takes over
+      expect(await settle(70_000, 'delivered', null, null)).toBe(false); // the lapsed holder can no longer settle
+      expect(await settle(130_000, 'delivered', null, null)).toBe(true);
+      expect((await store.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseUntil: null });
+      expect(await claim(999_999, 1_999_999)).toEqual([]);
     });
 
     it('answers ping', async () => {
