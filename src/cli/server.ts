@@ -7,6 +7,7 @@ import type { Config } from '../config/index.js';
 import {
   ApiKeyring,
   AssetService,
+  CallbackDispatcher,
   DirectUploadService,
   IdempotencyService,
   JobService,
@@ -14,7 +15,6 @@ import {
   Reaper,
   UploadBatchService,
   UploadSigner,
-  WebhookSender,
 } from '../domain/index.js';
 import { buildApp, jobJson, logSerializers } from '../http/index.js';
 import { AddressPolicy, FileInputResolver, SafeFetcher } from '../inputs/index.js';
@@ -23,6 +23,9 @@ import type { StorageBackend } from '../storage/index.js';
 import { loadOrCreateKey, loadOrCreateSecret, loadOrCreateSigningSecret, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
 
+/** How often each process looks for callbacks due (retries, and those owed from before a restart). */
+const CALLBACK_POLL_MS = 5000;
+
 export interface RunningServer {
   readonly app: FastifyInstance;
   /** Where the server listens, e.g. http://127.0.0.1:3000 */
@@ -30,7 +33,8 @@ export interface RunningServer {
   readonly metadata: MetadataStore;
   readonly storage: StorageBackend;
   readonly reaper: Reaper;
-  readonly webhooks: WebhookSender;
+  /** Delivers job callbacks from the outbox; tests run passes themselves. */
+  readonly callbacks: CallbackDispatcher;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
   readonly generatedKey: string | null;
   close(): Promise<void>;
@@ -93,16 +97,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const webhookSecret =
     config.webhookSecret ?? (await loadOrCreateSecret(config.dataDir, WEBHOOK_SECRET_FILE, () => randomBytes(32).toString('base64url'))).value;
   let log: FastifyInstance['log'] | null = null;
-  const webhooks = new WebhookSender({
+  const callbacks = new CallbackDispatcher({
+    metadata,
     secret: webhookSecret,
     post: (url, body, headers) => fetcher.post(url, body, headers),
-    onFailure: (url, reason) => log?.warn({ callbackHost: new URL(url).host, reason: String(reason) }, 'job callback not delivered'),
+    describe: (job) => jobs.callbackBody(job),
+    now,
+    leaseSeconds: config.urlFetchTimeoutSeconds + 30,
+    onFailure: (url, reason, final) =>
+      log?.warn({ callbackHost: new URL(url).host, reason, final }, final ? 'job callback given up' : 'job callback failed; will retry'),
+    onError: (error) => log?.error({ err: error }, 'callback pass failed'),
   });
-  const jobs = new JobService({
+  const jobs: JobService = new JobService({
     metadata,
     assets,
     resolver,
-    webhooks,
+    callbacks,
     now,
     checkCallbackUrl: (url) => fetcher.precheck(url),
     describe: (job) => jobJson(job, urls),
@@ -145,6 +155,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   urls.setBaseIfUnset(address);
   reaper.start(config.reaperIntervalSeconds * 1000);
+  callbacks.start(CALLBACK_POLL_MS);
 
   return {
     app,
@@ -152,12 +163,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metadata,
     storage,
     reaper,
-    webhooks,
+    callbacks,
     generatedKey,
     close: async () => {
       await reaper.stop();
       await app.close();
-      await webhooks.drain();
+      await callbacks.stop();
       await fetcher.close();
       await closeStores();
     },

@@ -11,4 +11,4 @@ export { PublicUrls } from './public-urls.js';
 export { Reaper } from './reaper.js';
 export { UploadBatchService } from './upload-batches.js';
 export { UploadSigner } from './upload-signature.js';
-export { WebhookSender } from './webhooks.js';
+export { CallbackDispatcher } from './webhooks.js';

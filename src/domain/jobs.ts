@@ -8,7 +8,6 @@ import type { AssetService } from './assets.js';
 import { errors } from './errors.js';
 import type { JobPlan } from './job-plans.js';
 import { MEDIA_TYPES } from './media.js';
-import type { WebhookSender } from './webhooks.js';
 
 export const JOB_KINDS: readonly JobKind[] = ['video_agent', 'avatar', 'video_translation', 'lipsync'];
 const ID_PREFIX: Readonly<Record<JobKind, string>> = {
@@ -23,7 +22,8 @@ export interface JobServiceOptions {
   readonly metadata: MetadataStore;
   readonly assets: AssetService;
   readonly resolver: FileInputResolver;
-  readonly webhooks: WebhookSender | null;
+  /** Told when a job finishes, so its callback (owed in the same row update) goes out at once. */
+  readonly callbacks: { kick(): void } | null;
   /** Refuses a callback URL that could never be called (scheme, literal private address). */
   readonly checkCallbackUrl: (url: string) => void;
   readonly defaultLeaseSeconds?: number;
@@ -170,6 +170,11 @@ export class JobService {
     return this.finished(jobId);
   }
 
+  /** The body of a finished job's callback: the job as its owner would read it. */
+  async callbackBody(job: Job): Promise<unknown> {
+    return this.options.describe?.(await this.withAssets(job)) ?? { job_id: job.jobId, status: job.status };
+  }
+
   async withAssets(job: Job): Promise<JobWithAssets> {
     const ids = [...inputAssetIdsOf(job), ...(job.outputAssetId ? [job.outputAssetId] : [])];
     const found = await this.options.metadata.findAssets(job.tenant, ids);
@@ -178,10 +183,7 @@ export class JobService {
 
   private async finished(jobId: string): Promise<Job> {
     const job = (await this.options.metadata.findJobById(jobId))!;
-    if (job.callbackUrl && this.options.webhooks) {
-      const described = this.options.describe?.(await this.withAssets(job)) ?? { job_id: job.jobId, status: job.status };
-      this.options.webhooks.send(job.callbackUrl, described);
-    }
+    if (job.callback) this.options.callbacks?.kick();
     return job;
   }
 

@@ -1,56 +1,119 @@
 // Job callbacks: when a job completes or fails, its callback_url gets a POST of the job's JSON, signed with
 // HMAC-SHA256 so the receiver can tell it came from us: `x-assetd-signature: t=<unix seconds>,v1=<hex of
-// HMAC(secret, "<t>.<body>")>`. Delivery is retried a few times in the background; it never blocks the job.
+// HMAC(secret, "<t>.<body>")>`.
+//
+// Delivery is durable. Finishing a job records the callback as owed in the job's own row (one update, so no crash
+// can finish a job and lose its callback); a CallbackDispatcher in every process leases due callbacks, POSTs them
+// and records the outcome: delivered, due again after a growing pause, or failed after the last try. A restart
+// loses nothing, and a lease left by a crashed process lapses so another pass, here or in another replica, takes
+// the callback over. Delivery is therefore at least once: a receiver should key on the job id and status.
 import { createHmac } from 'node:crypto';
+import type { Job, MetadataStore } from '../metadata/port.js';
 
 export type PostFunction = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
 
 export const SIGNATURE_HEADER = 'x-assetd-signature';
+
+/** Pauses after each failed try: the callback is given up after the last (about 8.6 h after the first try). */
+export const CALLBACK_RETRY_SECONDS: readonly number[] = [10, 60, 300, 1800, 7200, 21600];
+
+/** Callbacks leased per claim; a pass claims again while it finds this many. */
+const CLAIM_BATCH = 8;
 
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return `t=${timestamp},v1=${mac}`;
 }
 
-export class WebhookSender {
-  private readonly inFlight = new Set<Promise<void>>();
+export interface CallbackDispatcherOptions {
+  readonly metadata: MetadataStore;
+  readonly secret: string;
+  readonly post: PostFunction;
+  /** The body for a finished job (what its owner would read). */
+  readonly describe: (job: Job) => Promise<unknown>;
+  readonly now: () => Date;
+  readonly retrySeconds?: readonly number[];
+  /** How long one delivery may hold its callback: longer than a POST can take, or two could overlap. */
+  readonly leaseSeconds: number;
+  /** A try failed: `final` when it was the last. */
+  readonly onFailure?: (url: string, reason: string, final: boolean) => void;
+  readonly onError?: (error: unknown) => void;
+}
 
-  constructor(
-    private readonly options: {
-      secret: string;
-      post: PostFunction;
-      retryDelaysMs?: readonly number[];
-      onFailure?: (url: string, reason: unknown) => void;
-    },
-  ) {}
+export class CallbackDispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private stopped = false;
 
-  send(url: string, payload: unknown): void {
-    const delivery = this.deliver(url, JSON.stringify(payload)).finally(() => this.inFlight.delete(delivery));
-    this.inFlight.add(delivery);
+  constructor(private readonly options: CallbackDispatcherOptions) {}
+
+  /** A pass now (callbacks owed from before a restart), then one every `intervalMs`. */
+  start(intervalMs: number): void {
+    this.kick();
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.timer.unref();
   }
 
-  /** Waits for deliveries under way (shutdown, tests). */
-  async drain(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async deliver(url: string, body: string): Promise<void> {
-    const delays = this.options.retryDelaysMs ?? [500, 2000, 8000];
-    let lastFailure: unknown = null;
-    for (let attempt = 0; attempt <= delays.length; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]).unref());
-      try {
-        const headers = {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signWebhook(this.options.secret, body, Math.floor(Date.now() / 1000)),
-        };
-        const status = await this.options.post(url, body, headers);
-        if (status >= 200 && status < 300) return;
-        lastFailure = `answered ${status}`;
-      } catch (error) {
-        lastFailure = error;
-      }
+  /** Asks for a pass soon: a job just finished. Passes never overlap within a process; one asked for during a pass follows it. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
     }
-    this.options.onFailure?.(url, lastFailure);
+    this.running = this.passes().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Delivers every callback due now; resolves with how many were tried. */
+  async runOnce(): Promise<number> {
+    let tried = 0;
+    for (;;) {
+      const now = this.options.now();
+      const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000);
+      const jobs = await this.options.metadata.claimDueCallbacks({ now, leaseUntil, limit: CLAIM_BATCH });
+      await Promise.all(jobs.map((job) => this.deliver(job)));
+      tried += jobs.length;
+      if (jobs.length < CLAIM_BATCH || this.stopped) return tried;
+    }
+  }
+
+  /** Stops the timer and waits for the pass under way (its leases are settled, or lapse for another process). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async passes(): Promise<void> {
+    do {
+      this.rerun = false;
+      await this.runOnce().catch((error: unknown) => this.options.onError?.(error));
+    } while (this.rerun && !this.stopped);
+  }
+
+  private async deliver(job: Job): Promise<void> {
+    const { callbackUrl: url, callback } = job;
+    if (!url || !callback?.leaseUntil) return;
+    let failure: string | null = null;
+    try {
+      const body = JSON.stringify(await this.options.describe(job));
+      const headers = {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signWebhook(this.options.secret, body, Math.floor(Date.now() / 1000)),
+      };
+      const status = await this.options.post(url, body, headers);
+      if (status < 200 || status >= 300) failure = `answered ${status}`;
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    const delays = this.options.retrySeconds ?? CALLBACK_RETRY_SECONDS;
+    const tried = callback.attempts + 1;
+    const state = failure === null ? 'delivered' : tried > delays.length ? 'failed' : 'pending';
+    const dueAt = state === 'pending' ? new Date(this.options.now().getTime() + delays[tried - 1]! * 1000) : null;
+    if (failure !== null) this.options.onFailure?.(url, failure, state === 'failed');
+    await this.options.metadata.settleCallback({ jobId: job.jobId, leaseUntil: callback.leaseUntil, state, dueAt, error: failure });
   }
 }

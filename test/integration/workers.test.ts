@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
 import { startOrigin, type Origin } from '../support/origin.js';
+import { CALLBACK_RETRY_SECONDS } from '../../src/domain/webhooks.js';
 import { eventually, startTestServer, TENANT_A, testClock, type TestServer } from '../support/server.js';
 
 const WORKER_KEY = 'test-worker-key-000000000000';
@@ -140,6 +141,45 @@ describe('job callbacks', () => {
     const secret = (await fs.readFile(path.join(t.dataDir, 'webhook-secret'), 'utf8')).trim();
     const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hook.headers['x-assetd-signature']))!;
     expect(mac).toBe(createHmac('sha256', secret).update(`${timestamp}.${hook.body}`).digest('hex'));
+  });
+
+  const hooksTo = (path: string) => origin.requests.filter((r) => r.path === path).length;
+  const callbackOf = async (id: string) => (await t.server.metadata.findJobById(id))?.callback;
+
+  it('retries a refused callback on a schedule kept in the database, so a restart loses nothing', async () => {
+    await drainQueue();
+    origin.hook('/flaky', [500]);
+    const id = await newLipsync({ callback_url: `${origin.url}/flaky` });
+    const job = (await worker('/claim')).json.data;
+    expect((await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'no faces found' })).status).toBe(200);
+    await eventually(async () => (await callbackOf(id))?.attempts === 1);
+    expect(await callbackOf(id)).toMatchObject({ state: 'pending', lastError: 'answered 500' });
+
+    t = await t.restart();
+    expect(await t.server.callbacks.runOnce()).toBe(0); // not due for another 10 s
+    clock.advance(CALLBACK_RETRY_SECONDS[0]! * 1000 + 1);
+    expect(await t.server.callbacks.runOnce()).toBe(1);
+    expect(await callbackOf(id)).toMatchObject({ state: 'delivered', attempts: 2 });
+    expect(hooksTo('/flaky')).toBe(2);
+    clock.advance(86_400_000);
+    expect(await t.server.callbacks.runOnce()).toBe(0); // delivered once is done
+  });
+
+  it('gives a callback up after its last try, at the pauses the README gives', async () => {
+    await drainQueue();
+    origin.hook('/down', Array.from({ length: 20 }, () => 503));
+    const id = await newLipsync({ callback_url: `${origin.url}/down` });
+    const job = (await worker('/claim')).json.data;
+    await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'nope' });
+    await eventually(async () => (await callbackOf(id))?.attempts === 1);
+    for (const seconds of CALLBACK_RETRY_SECONDS) {
+      clock.advance(seconds * 1000 - 1000);
+      expect(await t.server.callbacks.runOnce()).toBe(0); // a second early
+      clock.advance(1000);
+      expect(await t.server.callbacks.runOnce()).toBe(1);
+    }
+    expect(await callbackOf(id)).toMatchObject({ state: 'failed', attempts: CALLBACK_RETRY_SECONDS.length + 1, lastError: 'answered 503' });
+    expect(hooksTo('/down')).toBe(CALLBACK_RETRY_SECONDS.length + 1);
   });
 
   it('refuses a callback_url that could never be called', async () => {
