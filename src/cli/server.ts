@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly now?: () => Date;
   /** False when another process (`assetd migrate`) owns the schema. */
   readonly migrate?: boolean;
+  /** How often to look for callbacks due (default 5 s); tests that run passes themselves make it rare. */
+  readonly callbackPollMs?: number;
 }
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
@@ -155,7 +157,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   urls.setBaseIfUnset(address);
   reaper.start(config.reaperIntervalSeconds * 1000);
-  callbacks.start(CALLBACK_POLL_MS);
+  callbacks.start(options.callbackPollMs ?? CALLBACK_POLL_MS);
 
   return {
     app,

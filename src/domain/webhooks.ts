@@ -7,7 +7,7 @@
 // and records the outcome: delivered, due again after a growing pause, or failed after the last try. A restart
 // loses nothing, and a lease left by a crashed process lapses so another pass, here or in another replica, takes
 // the callback over. Delivery is therefore at least once: a receiver should key on the job id and status.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Job, MetadataStore } from '../metadata/port.js';
 
 export type PostFunction = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
@@ -73,8 +73,10 @@ export class CallbackDispatcher {
     for (;;) {
       const now = this.options.now();
       const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000);
-      const jobs = await this.options.metadata.claimDueCallbacks({ now, leaseUntil, limit: CLAIM_BATCH });
-      await Promise.all(jobs.map((job) => this.deliver(job)));
+      const jobs = await this.options.metadata.claimDueCallbacks({ now, leaseId: randomUUID(), leaseUntil, limit: CLAIM_BATCH });
+      // allSettled: one delivery's failure (its settle hit the database) must not end the pass under the others.
+      const outcomes = await Promise.allSettled(jobs.map((job) => this.deliver(job)));
+      for (const outcome of outcomes) if (outcome.status === 'rejected') this.options.onError?.(outcome.reason);
       tried += jobs.length;
       if (jobs.length < CLAIM_BATCH || this.stopped) return tried;
     }
@@ -96,7 +98,7 @@ export class CallbackDispatcher {
 
   private async deliver(job: Job): Promise<void> {
     const { callbackUrl: url, callback } = job;
-    if (!url || !callback?.leaseUntil) return;
+    if (!url || !callback?.leaseId) return;
     let failure: string | null = null;
     try {
       const body = JSON.stringify(await this.options.describe(job));
@@ -114,6 +116,6 @@ export class CallbackDispatcher {
     const state = failure === null ? 'delivered' : tried > delays.length ? 'failed' : 'pending';
     const dueAt = state === 'pending' ? new Date(this.options.now().getTime() + delays[tried - 1]! * 1000) : null;
     if (failure !== null) this.options.onFailure?.(url, failure, state === 'failed');
-    await this.options.metadata.settleCallback({ jobId: job.jobId, leaseUntil: callback.leaseUntil, state, dueAt, error: failure });
+    await this.options.metadata.settleCallback({ jobId: job.jobId, leaseId: callback.leaseId, state, dueAt, error: failure });
   }
 }

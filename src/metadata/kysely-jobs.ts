@@ -34,6 +34,7 @@ function toCallback(row: Selectable<JobsTable>): JobCallback | null {
     state: row.callback_state as CallbackState,
     attempts: num(row.callback_attempts),
     dueAt: date(row.callback_due_at),
+    leaseId: row.callback_lease_id,
     leaseUntil: date(row.callback_lease_until),
     lastError: row.callback_error,
   };
@@ -93,6 +94,7 @@ export class KyselyJobQueries {
         callback_state: null,
         callback_attempts: 0,
         callback_due_at: null,
+        callback_lease_id: null,
         callback_lease_until: null,
         callback_error: null,
         version: version + 1,
@@ -164,6 +166,7 @@ export class KyselyJobQueries {
         callback_state: sql<string | null>`case when callback_url is null then null else 'pending' end`,
         callback_attempts: 0,
         callback_due_at: update.now.getTime(),
+        callback_lease_id: null,
         callback_lease_until: null,
         callback_error: null,
       }))
@@ -175,33 +178,31 @@ export class KyselyJobQueries {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async claimDueCallbacks({ now, leaseUntil, limit }: { now: Date; leaseUntil: Date; limit: number }): Promise<Job[]> {
-    const t = now.getTime();
+  async claimDueCallbacks(options: { now: Date; leaseId: string; leaseUntil: Date; limit: number }): Promise<Job[]> {
+    const t = options.now.getTime();
     const due = await this.db
       .selectFrom('jobs')
-      .select(['job_id', 'callback_lease_until'])
+      .select('job_id')
       .where('callback_state', '=', 'pending')
       .where('callback_due_at', '<=', t)
       .where((eb) => eb.or([eb('callback_lease_until', 'is', null), eb('callback_lease_until', '<=', t)]))
       .orderBy('callback_due_at', 'asc')
-      .limit(limit)
+      .limit(options.limit)
       .execute();
     const claimed: Job[] = [];
-    for (const candidate of due) {
+    for (const { job_id: jobId } of due) {
+      // The same conditions again, in the update: the row may have been claimed, settled or requeued meanwhile.
       const result = await this.db
         .updateTable('jobs')
-        .set({ callback_lease_until: leaseUntil.getTime() })
-        .where('job_id', '=', candidate.job_id)
+        .set({ callback_lease_id: options.leaseId, callback_lease_until: options.leaseUntil.getTime() })
+        .where('job_id', '=', jobId)
         .where('callback_state', '=', 'pending')
-        .where((eb) =>
-          candidate.callback_lease_until === null
-            ? eb('callback_lease_until', 'is', null)
-            : eb('callback_lease_until', '=', num(candidate.callback_lease_until)),
-        )
+        .where('callback_due_at', '<=', t)
+        .where((eb) => eb.or([eb('callback_lease_until', 'is', null), eb('callback_lease_until', '<=', t)]))
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) continue; // another deliverer took it first
-      const job = await this.findJobById(candidate.job_id);
-      if (job) claimed.push(job);
+      if (Number(result.numUpdatedRows) !== 1) continue;
+      const job = await this.findJobById(jobId);
+      if (job?.callback?.leaseId === options.leaseId) claimed.push(job);
     }
     return claimed;
   }
@@ -213,12 +214,13 @@ export class KyselyJobQueries {
         callback_state: outcome.state,
         callback_attempts: eb('callback_attempts', '+', 1),
         callback_due_at: outcome.dueAt?.getTime() ?? null,
+        callback_lease_id: null,
         callback_lease_until: null,
         callback_error: outcome.error,
       }))
       .where('job_id', '=', outcome.jobId)
       .where('callback_state', '=', 'pending')
-      .where('callback_lease_until', '=', outcome.leaseUntil.getTime())
+      .where('callback_lease_id', '=', outcome.leaseId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -112,6 +112,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('jobs').addColumn('callback_state', 'text').execute();
         await db.schema.alterTable('jobs').addColumn('callback_attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
         await db.schema.alterTable('jobs').addColumn('callback_due_at', big).execute();
+        await db.schema.alterTable('jobs').addColumn('callback_lease_id', 'text').execute();
         await db.schema.alterTable('jobs').addColumn('callback_lease_until', big).execute();
         await db.schema.alterTable('jobs').addColumn('callback_error', 'text').execute();
         await db.schema.createIndex('jobs_callbacks_due').on('jobs').columns(['callback_state', 'callback_due_at']).execute();

@@ -121,15 +121,16 @@ export interface JobCallback {
   readonly attempts: number;
   /** When the next try is due (pending only). */
   readonly dueAt: Date | null;
-  /** Who is delivering it until when: the token of settleCallback(). */
+  /** The lease of the delivery under way (the token settleCallback() checks), and until when it holds. */
+  readonly leaseId: string | null;
   readonly leaseUntil: Date | null;
   readonly lastError: string | null;
 }
 
 export interface CallbackOutcome {
   readonly jobId: string;
-  /** The lease claimDueCallbacks() took: an outcome from a lapsed lease is refused. */
-  readonly leaseUntil: Date;
+  /** The lease claimDueCallbacks() took: an outcome from a lease since lost is refused. */
+  readonly leaseId: string;
   readonly state: CallbackState;
   /** For `pending`: when to try again. */
   readonly dueAt: Date | null;
@@ -198,10 +199,10 @@ export interface MetadataStore {
   /** Ends a leased job; false when the lease is no longer this one's. */
   finishJob(update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null }): Promise<boolean>;
   /**
-   * Leases up to `limit` pending callbacks due by `now` until `leaseUntil`, each to one caller in any process
-   * (the same lease value is the token settleCallback() checks).
+   * Leases up to `limit` pending callbacks due by `now`, and not leased, to `leaseId` until `leaseUntil`: each to
+   * one caller in any process, the conditions checked again in the claiming update itself.
    */
-  claimDueCallbacks(options: { now: Date; leaseUntil: Date; limit: number }): Promise<Job[]>;
+  claimDueCallbacks(options: { now: Date; leaseId: string; leaseUntil: Date; limit: number }): Promise<Job[]>;
   /** Records a delivery's outcome and lets go of the lease; false when the lease was no longer this one. */
   settleCallback(outcome: CallbackOutcome): Promise<boolean>;
 

@@ -63,6 +63,7 @@ export interface JobsTable {
   callback_state: string | null;
   callback_attempts: Generated<number>;
   callback_due_at: number | null;
+  callback_lease_id: string | null;
   callback_lease_until: number | null;
   callback_error: string | null;
 }

@@ -225,24 +225,28 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
         const finish = { jobId: job.jobId, leaseId: `L${job.jobId}`, now: at(1000), status: 'completed' as const, outputAssetId: null, errorMessage: null };
         expect(await store.finishJob(finish)).toBe(true);
       }
-      expect((await store.findJobById(hooked.jobId))?.callback).toEqual({ state: 'pending', attempts: 0, dueAt: at(1000), leaseUntil: null, lastError: null });
+      expect((await store.findJobById(hooked.jobId))?.callback).toEqual({ state: 'pending', attempts: 0, dueAt: at(1000), leaseId: null, leaseUntil: null, lastError: null });
       expect((await store.findJobById(silent.jobId))?.callback).toBeNull();
 
-      const claim = (now: number, leaseUntil: number) => store.claimDueCallbacks({ now: at(now), leaseUntil: at(leaseUntil), limit: 10 });
-      const racing = await Promise.all(Array.from({ length: 6 }, () => claim(1000, 61_000)));
+      const claim = (now: number, leaseUntil: number, leaseId = `lease-${now}`) =>
+        store.claimDueCallbacks({ now: at(now), leaseId, leaseUntil: at(leaseUntil), limit: 10 });
+      const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => claim(1000, 61_000, `racer-${i}`)));
       expect(racing.flat().map((job) => job.jobId)).toEqual([hooked.jobId]);
+      const winner = racing.flat()[0]!.callback!.leaseId!;
       expect(await claim(2000, 62_000)).toEqual([]); // leased
-      const settle = (leaseUntil: number, state: 'pending' | 'delivered', dueAt: number | null, error: string | null) =>
-        store.settleCallback({ jobId: hooked.jobId, leaseUntil: at(leaseUntil), state, dueAt: dueAt === null ? null : at(dueAt), error });
-      expect(await settle(99, 'delivered', null, null)).toBe(false); // not this lease
-      expect(await settle(61_000, 'pending', 10_000, 'answered 500')).toBe(true);
+      const settle = (leaseId: string, state: 'pending' | 'delivered', dueAt: number | null, error: string | null) =>
+        store.settleCallback({ jobId: hooked.jobId, leaseId, state, dueAt: dueAt === null ? null : at(dueAt), error });
+      expect(await settle('someone-else', 'delivered', null, null)).toBe(false);
+      expect(await settle(winner, 'pending', 10_000, 'answered 500')).toBe(true);
       expect(await claim(5000, 65_000)).toEqual([]); // not due yet
-      const again = await claim(10_000, 70_000);
-      expect(again.map((job) => job.callback)).toEqual([{ state: 'pending', attempts: 1, dueAt: at(10_000), leaseUntil: at(70_000), lastError: 'answered 500' }]);
-      expect(await claim(70_001, 130_000)).toHaveLength(1); // the lease lapsed: another deliverer takes over
-      expect(await settle(70_000, 'delivered', null, null)).toBe(false); // the lapsed holder can no longer settle
-      expect(await settle(130_000, 'delivered', null, null)).toBe(true);
-      expect((await store.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseUntil: null });
+      const again = await claim(10_000, 70_000, 'second');
+      expect(again.map((job) => job.callback)).toEqual([
+        { state: 'pending', attempts: 1, dueAt: at(10_000), leaseId: 'second', leaseUntil: at(70_000), lastError: 'answered 500' },
+      ]);
+      expect(await claim(70_001, 130_000, 'third')).toHaveLength(1); // the lease lapsed: another deliverer takes over
+      expect(await settle('second', 'delivered', null, null)).toBe(false); // the lapsed holder can no longer settle
+      expect(await settle('third', 'delivered', null, null)).toBe(true);
+      expect((await store.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseId: null, leaseUntil: null });
       expect(await claim(999_999, 1_999_999)).toEqual([]);
     });
 
