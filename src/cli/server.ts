@@ -125,6 +125,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     jobs,
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
     maxJsonBytes: config.maxJsonBytes,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     batches: new UploadBatchService(metadata, uploads),
     idempotency: new IdempotencyService(metadata, now),
     keyring: new ApiKeyring(keys),

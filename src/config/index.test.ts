@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       urlFetchAllowCidrs: [],
       urlFetchTimeoutSeconds: 30,
       maxJsonBytes: 48 * 1024 * 1024,
+      rateLimitPerMinute: 0,
       workerKeys: [],
       webhookSecret: null,
       databaseUrl: null,
@@ -50,13 +51,15 @@ describe('loadConfig', () => {
         ASSETD_LOG_LEVEL: 'loud',
         ASSETD_SIGNING_SECRET: 'too-short',
         ASSETD_UPLOAD_URL_TTL_SECONDS: '-5',
+        ASSETD_RATE_LIMIT_PER_MINUTE: 'many',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(8);
+    expect(problems.join('\n')).toMatch(/ASSETD_RATE_LIMIT_PER_MINUTE must be a whole number/);
     expect(problems.join('\n')).toMatch(/ASSETD_PORT must be a whole number/);
     expect(problems.join('\n')).toMatch(/ASSETD_PUBLIC_URL must use http or https/);
     expect(problems.join('\n')).toMatch(/ASSETD_MAX_UPLOAD_BYTES must be between/);

@@ -37,6 +37,8 @@ export interface Config {
   readonly urlFetchAllowCidrs: readonly string[];
   readonly urlFetchTimeoutSeconds: number;
   readonly maxJsonBytes: number;
+  /** Requests per minute each API key may make to /v3 in each process; 0 means no limit. */
+  readonly rateLimitPerMinute: number;
   /** Keys of processing workers (the worker API); empty means the worker API refuses everyone. */
   readonly workerKeys: readonly string[];
   /** HMAC key for job callbacks; null means "generate once and keep it in the data dir". */
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const urlFetchTimeoutSeconds = r.integer('ASSETD_URL_FETCH_TIMEOUT_SECONDS', 30, 1, 3600);
   const maxJsonBytes = r.integer('ASSETD_MAX_JSON_BYTES', 48 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const rateLimitPerMinute = r.integer('ASSETD_RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000);
   const workerKeys = r.list('ASSETD_WORKER_KEYS');
   workerKeys.forEach((key, i) => {
     if (!KEY_PATTERN.test(key)) r.problems.push(`ASSETD_WORKER_KEYS entry ${i + 1}: a key must be 16-256 characters of [A-Za-z0-9_-.~+/]`);
@@ -259,6 +262,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     urlFetchAllowCidrs,
     urlFetchTimeoutSeconds,
     maxJsonBytes,
+    rateLimitPerMinute,
     workerKeys,
     webhookSecret,
     databaseUrl,

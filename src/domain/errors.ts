@@ -51,6 +51,12 @@ export const errors = {
   mediaTypeMismatch: (message: string, param?: string) =>
     new AppError('media_type_mismatch', 400, message, { param }),
   serviceUnavailable: (message: string) => new AppError('service_unavailable', 503, message),
+  rateLimited: (limitPerMinute: number, retryAfterSeconds: number) =>
+    new AppError(
+      'rate_limit_exceeded',
+      429,
+      `This API key made more than ${limitPerMinute} requests in a minute; retry in ${retryAfterSeconds} s.`,
+    ),
   internal: () => new AppError('internal_error', 500, 'An internal error occurred.'),
 };
 

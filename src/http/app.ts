@@ -14,6 +14,7 @@ import type { JobService } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { UploadBatchService } from '../domain/upload-batches.js';
 import { requireApiKey } from './auth.js';
+import { limitRate } from './rate-limit.js';
 import { installErrorHandling } from './errors.js';
 import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   readonly urls: PublicUrls;
   readonly maxUploadBytes: number;
   readonly maxJsonBytes: number;
+  /** Requests per minute per API key on /v3 (0: none). */
+  readonly rateLimitPerMinute: number;
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -103,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('idempotency', null);
   await app.register(async (v3) => {
     requireApiKey(v3, options.keyring);
+    await limitRate(v3, options.rateLimitPerMinute);
     applyIdempotency(v3, options.idempotency);
     await v3.register(assetRoutes, { assets: options.assets, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
     await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
