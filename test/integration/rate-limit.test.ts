@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
-import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
+import { startTestServer, TENANT_B, type TestServer } from '../support/server.js';
 
 const LIMIT = 5;
 let t: TestServer;
