@@ -1,23 +1,16 @@
 // The assetd command as `npm start` runs it: first start mints and prints a key that works; a bad environment is
 // refused with every problem listed and exit code 2; SIGTERM shuts down cleanly.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { spawnAssetd } from '../support/cli.js';
 import { makeDataDir } from '../support/server.js';
 
 function runCli(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const output = () => ({ stdout, stderr });
+  const { child, output } = spawnAssetd(['serve'], env);
   const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      const { stdout, stderr } = output();
       const match = pattern.exec(stdout);
       if (match) return match;
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${stdout}\n${stderr}`);

@@ -1,6 +1,5 @@
 // The client (src/client) and `assetd upload` against the real server: each flow picked by size and type, the
 // asset it makes, the server's refusals passed on as AssetdError, and the command's output and exit codes.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -9,6 +8,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssetdClient, AssetdError } from '../../src/client/index.js';
+import { spawnAssetd } from '../support/cli.js';
 import * as media from '../support/media.js';
 import { makeDataDir, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
 
@@ -108,16 +108,10 @@ describe('AssetdClient', () => {
   });
 });
 
-function runUpload(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'upload', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return once(child, 'exit').then(([code]) => ({ code: code as number, stdout, stderr }));
+async function runUpload(args: string[], env: Record<string, string> = {}) {
+  const { child, output } = spawnAssetd(['upload', ...args], env);
+  const [code] = await once(child, 'close'); // after stdout and stderr have ended
+  return { code: code as number, ...output() };
 }
 
 describe('assetd upload', () => {
