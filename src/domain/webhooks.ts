@@ -17,8 +17,8 @@ export const SIGNATURE_HEADER = 'x-assetd-signature';
 /** Pauses after each failed try: the callback is given up after the last (about 8.6 h after the first try). */
 export const CALLBACK_RETRY_SECONDS: readonly number[] = [10, 60, 300, 1800, 7200, 21600];
 
-/** Callbacks leased per claim; a pass claims again while it finds this many. */
-const CLAIM_BATCH = 8;
+/** POSTs one process runs at a time. */
+const DELIVERIES_AT_ONCE = 8;
 
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -43,7 +43,10 @@ export interface CallbackDispatcherOptions {
 export class CallbackDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private rerun = false;
+  /** A pass was asked for since the running one last looked for due callbacks. */
+  private kicked = false;
+  /** Wakes a pass waiting on slow deliveries, so it claims what a kick announced. */
+  private wake: (() => void) | null = null;
   private stopped = false;
 
   constructor(private readonly options: CallbackDispatcherOptions) {}
@@ -55,30 +58,56 @@ export class CallbackDispatcher {
     this.timer.unref();
   }
 
-  /** Asks for a pass soon: a job just finished. Passes never overlap within a process; one asked for during a pass follows it. */
+  /**
+   * Asks for a pass soon: a job just finished. Passes never overlap within a process; a kick during a pass makes it
+   * look for due callbacks again, even while it waits on slow deliveries.
+   */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    this.running = this.passes().finally(() => {
+    this.kicked = true;
+    this.wake?.();
+    this.running ??= this.passes().finally(() => {
       this.running = null;
     });
   }
 
-  /** Delivers every callback due now; resolves with how many were tried. */
+  /**
+   * Delivers every callback due now; resolves with how many were tried. Up to DELIVERIES_AT_ONCE POSTs run at a
+   * time, and a slot freed by a fast receiver is filled at once, so one slow receiver holds up only its own slot.
+   */
   async runOnce(): Promise<number> {
+    const inFlight = new Set<Promise<void>>();
     let tried = 0;
+    let drained = false;
     for (;;) {
-      const now = this.options.now();
-      const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000);
-      const jobs = await this.options.metadata.claimDueCallbacks({ now, leaseId: randomUUID(), leaseUntil, limit: CLAIM_BATCH });
-      // allSettled: one delivery's failure (its settle hit the database) must not end the pass under the others.
-      const outcomes = await Promise.allSettled(jobs.map((job) => this.deliver(job)));
-      for (const outcome of outcomes) if (outcome.status === 'rejected') this.options.onError?.(outcome.reason);
-      tried += jobs.length;
-      if (jobs.length < CLAIM_BATCH || this.stopped) return tried;
+      if (this.kicked) {
+        this.kicked = false;
+        drained = false;
+      }
+      const free = DELIVERIES_AT_ONCE - inFlight.size;
+      if (!drained && free > 0 && !this.stopped) {
+        const now = this.options.now();
+        const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000);
+        const jobs = await this.options.metadata.claimDueCallbacks({ now, leaseId: randomUUID(), leaseUntil, limit: free }).catch(
+          (error: unknown) => {
+            this.options.onError?.(error); // the deliveries under way still finish; the next pass claims again
+            return [];
+          },
+        );
+        drained = jobs.length < free;
+        tried += jobs.length;
+        for (const job of jobs) {
+          // A delivery's failure (its settle hit the database) is reported and must not end the pass under the others.
+          const delivery: Promise<void> = this.deliver(job)
+            .catch((error: unknown) => this.options.onError?.(error))
+            .finally(() => inFlight.delete(delivery));
+          inFlight.add(delivery);
+        }
+        if (jobs.length > 0) continue;
+      }
+      if (inFlight.size === 0) return tried;
+      await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wake = resolve))]);
+      this.wake = null;
     }
   }
 
@@ -86,14 +115,14 @@ export class CallbackDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.wake?.();
     await this.running;
   }
 
   private async passes(): Promise<void> {
-    do {
-      this.rerun = false;
+    while (this.kicked && !this.stopped) {
       await this.runOnce().catch((error: unknown) => this.options.onError?.(error));
-    } while (this.rerun && !this.stopped);
+    }
   }
 
   private async deliver(job: Job): Promise<void> {

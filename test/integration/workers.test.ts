@@ -165,6 +165,23 @@ describe('job callbacks', () => {
     expect(await t.server.callbacks.runOnce()).toBe(0); // delivered once is done
   });
 
+  it('does not hold a callback back behind a slow receiver', async () => {
+    await drainQueue();
+    origin.hook('/slow', [], 3000);
+    const slow = await newLipsync({ callback_url: `${origin.url}/slow` });
+    const fast = await newLipsync({ callback_url: `${origin.url}/fast-hook` });
+    origin.hook('/fast-hook', []);
+    for (const [id, path] of [[slow, '/slow'], [fast, '/fast-hook']] as const) {
+      const job = (await worker('/claim')).json.data;
+      expect(job.job_id).toBe(id);
+      await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'nope' });
+      await eventually(async () => hooksTo(path) === 1);
+    }
+    await eventually(async () => (await callbackOf(fast))?.state === 'delivered', 2000);
+    expect(await callbackOf(slow)).toMatchObject({ state: 'pending', attempts: 0 }); // its POST still waits on the receiver
+    await eventually(async () => (await callbackOf(slow))?.state === 'delivered', 6000);
+  });
+
   it('gives a callback up after its last try, at the pauses the README gives', async () => {
     await drainQueue();
     origin.hook('/down', Array.from({ length: 20 }, () => 503));

@@ -17,8 +17,8 @@ export interface Origin {
   /** Serves `body` at `path`; `redirect` answers 302 to it instead. */
   file(path: string, body: Buffer, contentType?: string): void;
   redirect(path: string, location: string): void;
-  /** A webhook receiver at `path` that answers `statuses` in turn, then 204 to every later request. */
-  hook(path: string, statuses: number[]): void;
+  /** A webhook receiver at `path` that answers `statuses` in turn, then 204 to every later request, each after `delayMs`. */
+  hook(path: string, statuses: number[], delayMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -28,7 +28,7 @@ const pngHead = () => Buffer.from('89504e470d0a1a0a0000000d494844520000000100000
 export async function startOrigin(): Promise<Origin> {
   const files = new Map<string, { body: Buffer; type: string }>();
   const redirects = new Map<string, string>();
-  const hooks = new Map<string, number[]>();
+  const hooks = new Map<string, { statuses: number[]; delayMs: number }>();
   const requests: OriginRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -64,8 +64,12 @@ export async function startOrigin(): Promise<Origin> {
         res.write(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
         // ...and nothing more: the fetcher's timeout must end it (the socket is destroyed on close()).
       } else if (path === '/hook' || hooks.has(path)) {
-        res.writeHead(hooks.get(path)?.shift() ?? 204);
-        res.end();
+        const hook = hooks.get(path);
+        const status = hook?.statuses.shift() ?? 204;
+        setTimeout(() => {
+          res.writeHead(status);
+          res.end();
+        }, hook?.delayMs ?? 0);
       } else {
         res.writeHead(404);
         res.end('not here');
@@ -80,7 +84,7 @@ export async function startOrigin(): Promise<Origin> {
     requests,
     file: (path, body, contentType = 'application/octet-stream') => void files.set(path, { body, type: contentType }),
     redirect: (path, location) => void redirects.set(path, location),
-    hook: (path, statuses) => void hooks.set(path, [...statuses]),
+    hook: (path, statuses, delayMs = 0) => void hooks.set(path, { statuses: [...statuses], delayMs }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
