@@ -65,6 +65,8 @@ export class AssetdError extends Error {
 interface Sent {
   readonly status: number;
   readonly body: unknown;
+  /** Seconds the server asked us to wait (Retry-After on a 429), if it said. */
+  readonly retryAfter?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -131,7 +133,7 @@ export class AssetdClient {
         headers: { ...withoutContentLength(headers), 'content-length': String(size) },
         body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }),
       });
-      return { status: response.statusCode, body: await readBody(response) };
+      return sentFrom(response.statusCode, response.headers, await readBody(response));
     });
     if (sent.status !== 200) throw toError(sent);
   }
@@ -155,7 +157,7 @@ export class AssetdClient {
           headers,
           body: options.multipart ? options.multipart.stream() : options.json === undefined ? undefined : JSON.stringify(options.json),
         });
-        return { status: response.statusCode, body: await readBody(response) };
+        return sentFrom(response.statusCode, response.headers, await readBody(response));
       },
       // With a key, 409 request_in_progress means our own earlier attempt (whose answer was lost) still runs.
       (sent) => (options.retryConflict ?? false) || (options.idempotencyKey !== undefined && errorCode(sent) === 'request_in_progress'),
@@ -181,7 +183,7 @@ export class AssetdClient {
       const conflict = sent.status === 409 && conflictMeansRetry(sent);
       const again = sent.status >= 500 || sent.status === 429 || conflict;
       if (!again || n >= (conflict ? conflictTries : this.attempts)) return sent;
-      await sleep(pause);
+      await sleep(sent.retryAfter === undefined ? pause : Math.min(sent.retryAfter * 1000, 60_000));
     }
   }
 
@@ -189,6 +191,11 @@ export class AssetdClient {
     if (sent.status >= 200 && sent.status < 300) return (sent.body as { data: T }).data;
     throw toError(sent);
   }
+}
+
+function sentFrom(status: number, headers: Record<string, string | string[] | undefined>, body: unknown): Sent {
+  const retryAfter = Number(headers['retry-after']);
+  return Number.isFinite(retryAfter) && retryAfter >= 0 ? { status, body, retryAfter } : { status, body };
 }
 
 function withoutContentLength(headers: Record<string, string>): Record<string, string> {

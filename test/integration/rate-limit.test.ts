@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
-import { startTestServer, TENANT_B, type TestServer } from '../support/server.js';
+import { AssetdClient } from '../../src/client/index.js';
+import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
 
 const LIMIT = 5;
 let t: TestServer;
@@ -29,5 +30,11 @@ describe('rate limit', () => {
     expect((await t.api('/v3/assets', { key: null })).status).toBe(401);
     expect((await fetch(uploaded.json.data.url)).status).toBe(200);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
+  it('reaches a client as AssetdError rate_limit_exceeded once its retries are spent', async () => {
+    const client = new AssetdClient({ baseUrl: t.url, apiKey: TENANT_A.key, attempts: 1 });
+    const refused = await client.get('asset_00000000000000000000000000000000').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 429, code: 'rate_limit_exceeded' }); // tenant A spent its 5 above
   });
 });
