@@ -4,8 +4,6 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import secureJson from 'secure-json-parse';
-import { errors } from '../domain/errors.js';
 import type { ApiKeyring } from '../domain/api-keys.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
@@ -68,16 +66,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
-  // Like Fastify's own JSON parser (prototype-poisoning safe), except that an empty body means "no body": clients
-  // commonly send Content-Type: application/json on a bodiless POST such as complete.
+  // Fastify's own JSON parser (prototype-poisoning safe), except that an empty body means "no body": clients commonly
+  // send Content-Type: application/json on a bodiless POST such as complete.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxJsonBytes }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxJsonBytes }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    try {
-      done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
-      done(errors.invalidParameter('The request body is not valid JSON.', 'body'), undefined);
-    }
+    parseJson(request, body as string, done);
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
