@@ -4,7 +4,7 @@
 // callbacks with a compare-and-set on the callback lease.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CallbackOutcome, CallbackState, ClaimJobOptions, Job, JobCallback, JobKind, JobStatus, LeasedJobUpdate } from './port.js';
-import { num, type Database, type JobsTable } from './schema.js';
+import { dateOrNull, num, type Database, type JobsTable } from './schema.js';
 
 
 function toJob(row: Selectable<JobsTable>): Job {
@@ -18,7 +18,7 @@ function toJob(row: Selectable<JobsTable>): Job {
     errorMessage: row.error_message,
     callbackUrl: row.callback_url,
     leaseId: row.lease_id,
-    leaseExpiresAt: row.lease_expires_at === null ? null : new Date(num(row.lease_expires_at)),
+    leaseExpiresAt: dateOrNull(row.lease_expires_at),
     attempts: num(row.attempts),
     version: num(row.version),
     createdAt: new Date(num(row.created_at)),
@@ -29,13 +29,12 @@ function toJob(row: Selectable<JobsTable>): Job {
 
 function toCallback(row: Selectable<JobsTable>): JobCallback | null {
   if (row.callback_state === null) return null;
-  const date = (value: number | string | null) => (value === null ? null : new Date(num(value)));
   return {
     state: row.callback_state as CallbackState,
     attempts: num(row.callback_attempts),
-    dueAt: date(row.callback_due_at),
+    dueAt: dateOrNull(row.callback_due_at),
     leaseId: row.callback_lease_id,
-    leaseUntil: date(row.callback_lease_until),
+    leaseUntil: dateOrNull(row.callback_lease_until),
     lastError: row.callback_error,
   };
 }
@@ -120,7 +119,7 @@ export class KyselyJobQueries {
         .limit(1)
         .executeTakeFirst();
       if (!candidate) return null;
-      const result = await this.db
+      const claimed = await this.db
         .updateTable('jobs')
         .set((eb) => ({
           status: 'processing',
@@ -132,8 +131,9 @@ export class KyselyJobQueries {
         }))
         .where('job_id', '=', candidate.job_id)
         .where('version', '=', num(candidate.version))
+        .returningAll()
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) return this.findJobById(candidate.job_id);
+      if (claimed) return toJob(claimed);
     }
     return null;
   }
@@ -192,17 +192,16 @@ export class KyselyJobQueries {
     const claimed: Job[] = [];
     for (const { job_id: jobId } of due) {
       // The same conditions again, in the update: the row may have been claimed, settled or requeued meanwhile.
-      const result = await this.db
+      const row = await this.db
         .updateTable('jobs')
         .set({ callback_lease_id: options.leaseId, callback_lease_until: options.leaseUntil.getTime() })
         .where('job_id', '=', jobId)
         .where('callback_state', '=', 'pending')
         .where('callback_due_at', '<=', t)
         .where((eb) => eb.or([eb('callback_lease_until', 'is', null), eb('callback_lease_until', '<=', t)]))
+        .returningAll()
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) continue;
-      const job = await this.findJobById(jobId);
-      if (job?.callback?.leaseId === options.leaseId) claimed.push(job);
+      if (row) claimed.push(toJob(row));
     }
     return claimed;
   }

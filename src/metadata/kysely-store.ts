@@ -15,11 +15,9 @@ import type {
   MetadataStore,
   UploadBatch,
 } from './port.js';
-import { num, type AssetsTable, type Database } from './schema.js';
+import { dateOrNull, num, type AssetsTable, type Database } from './schema.js';
 
 type AssetRow = Selectable<AssetsTable>;
-
-const dateOrNull = (value: number | string | null): Date | null => (value === null ? null : new Date(num(value)));
 
 function toAsset(row: AssetRow): Asset {
   return {

@@ -77,3 +77,5 @@ export interface Database {
 
 /** pg returns bigint columns as strings, SQLite as numbers; both fit a JS number for our ranges. */
 export const num = (value: number | string): number => Number(value);
+
+export const dateOrNull = (value: number | string | null): Date | null => (value === null ? null : new Date(num(value)));
