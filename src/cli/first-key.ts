@@ -36,6 +36,7 @@ export async function loadOrCreateKey(dataDir: string): Promise<{ entry: ApiKeyE
   return { entry: { key: value, tenant: GENERATED_KEY_TENANT }, created };
 }
 
-export async function loadOrCreateSigningSecret(dataDir: string): Promise<string> {
-  return (await loadOrCreateSecret(dataDir, SIGNING_SECRET_FILE, () => randomBytes(32).toString('base64url'))).value;
+/** A random 256-bit secret kept in `dataDir/name`: the upload-URL signing secret, the webhook secret. */
+export async function loadOrCreateRandomSecret(dataDir: string, name: typeof SIGNING_SECRET_FILE | typeof WEBHOOK_SECRET_FILE): Promise<string> {
+  return (await loadOrCreateSecret(dataDir, name, () => randomBytes(32).toString('base64url'))).value;
 }

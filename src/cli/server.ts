@@ -1,6 +1,5 @@
 // Wiring: from a validated Config to a listening server (open the stores, build the services and the app, listen).
 // Tests start the service through this same function, so they exercise the real wiring.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/index.js';
@@ -20,7 +19,7 @@ import { buildApp, jobJson, logSerializers } from '../http/index.js';
 import { AddressPolicy, FileInputResolver, SafeFetcher } from '../inputs/index.js';
 import type { MetadataStore } from '../metadata/index.js';
 import type { StorageBackend } from '../storage/index.js';
-import { loadOrCreateKey, loadOrCreateSecret, loadOrCreateSigningSecret, WEBHOOK_SECRET_FILE } from './first-key.js';
+import { loadOrCreateKey, loadOrCreateRandomSecret, SIGNING_SECRET_FILE, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
 
 /** How often each process looks for callbacks due (retries, and those owed from before a restart). */
@@ -85,7 +84,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     storage,
     urls,
     now,
-    signer: new UploadSigner(config.signingSecret ?? (await loadOrCreateSigningSecret(config.dataDir))),
+    signer: new UploadSigner(config.signingSecret ?? (await loadOrCreateRandomSecret(config.dataDir, SIGNING_SECRET_FILE))),
     ttlSeconds: config.uploadUrlTtlSeconds,
     maxBytes: config.directUploadMaxBytes,
   });
@@ -96,14 +95,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxBytes: config.maxUploadBytes,
   });
   const resolver = new FileInputResolver({ assets, fetcher, maxBytes: config.maxUploadBytes });
-  const webhookSecret =
-    config.webhookSecret ?? (await loadOrCreateSecret(config.dataDir, WEBHOOK_SECRET_FILE, () => randomBytes(32).toString('base64url'))).value;
+  const webhookSecret = config.webhookSecret ?? (await loadOrCreateRandomSecret(config.dataDir, WEBHOOK_SECRET_FILE));
   let log: FastifyInstance['log'] | null = null;
   const callbacks = new CallbackDispatcher({
     metadata,
     secret: webhookSecret,
     post: (url, body, headers) => fetcher.post(url, body, headers),
-    describe: (job) => jobs.callbackBody(job),
+    describe: async (job) => jobJson(await jobs.withAssets(job), urls),
     now,
     leaseSeconds: config.urlFetchTimeoutSeconds + 30,
     onFailure: (url, reason, final) =>
@@ -117,7 +115,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     callbacks,
     now,
     checkCallbackUrl: (url) => fetcher.precheck(url),
-    describe: (job) => jobJson(job, urls),
   });
   const app = await buildApp({
     assets,

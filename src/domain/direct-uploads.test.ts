@@ -10,7 +10,8 @@ import { makeDataDir } from '../../test/support/server.js';
 import { openSqliteStore } from '../metadata/sqlite/open.js';
 import { LocalDiskStorage } from '../storage/local/local-disk.js';
 import type { ReadOptions, StorageBackend } from '../storage/port.js';
-import { DirectUploadService, stagingKeyFor } from './direct-uploads.js';
+import { DirectUploadService } from './direct-uploads.js';
+import { stagingKeyFor } from './ids.js';
 import { PublicUrls } from './public-urls.js';
 import { UploadSigner } from './upload-signature.js';
 

@@ -60,8 +60,6 @@ const FINALIZE_LEASE_MS = 15 * 60 * 1000;
 const FINALIZE_WAIT_MS = 60 * 1000;
 const FINALIZE_POLL_MS = 50;
 
-export { stagingKeyFor };
-
 const hexToBase64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
 
 export function parseChecksum(value: string | undefined, param: string): string | null {
@@ -77,10 +75,6 @@ export class DirectUploadService {
 
   constructor(private readonly options: DirectUploadOptions) {
     this.now = options.now ?? (() => new Date());
-  }
-
-  get maxBytes(): number {
-    return this.options.maxBytes;
   }
 
   /** Checks one request and builds its pending asset; `prefix` is the JSON path of the request (`files[2].`). */
@@ -332,13 +326,8 @@ export class DirectUploadService {
       throw error;
     }
     const { sha256, facts } = inspector.result();
-    for (const [expected, param] of [
-      [asset.declaredSha256, 'checksum_sha256'],
-      [given, 'checksum_sha256'],
-    ] as const) {
-      if (expected && expected !== sha256) {
-        return errors.checksumMismatch('The SHA-256 of the uploaded bytes does not match checksum_sha256.', param);
-      }
+    if ([asset.declaredSha256, given].some((expected) => expected && expected !== sha256)) {
+      return errors.checksumMismatch('The SHA-256 of the uploaded bytes does not match checksum_sha256.', 'checksum_sha256');
     }
     return { sha256, facts };
   }

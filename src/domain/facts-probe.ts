@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { parseStream, type IAudioMetadata } from 'music-metadata';
-import { mediaFacts, NO_FACTS, type MediaFacts } from './media-facts.js';
+import { mediaFacts, NO_FACTS, roundMs, type MediaFacts } from './media-facts.js';
 import { SNIFF_BYTES } from './media.js';
 import { Mp4FactsReader } from './mp4-facts.js';
 
@@ -82,7 +82,8 @@ class MusicMetadataProbe implements FactsProbe {
   private readonly parsing: Promise<IAudioMetadata | undefined>;
   private observed: IAudioMetadata | undefined;
   private fed = 0;
-  private first: Buffer | null = null;
+  /** The length of an MP3's ID3v2 tag, known from the first chunk (null before it). */
+  private tagBytes: number | null = null;
   private skip = 0;
   private settled = false;
 
@@ -101,10 +102,10 @@ class MusicMetadataProbe implements FactsProbe {
   }
 
   write(chunk: Buffer): void | Promise<void> {
-    if (this.first === null) {
-      this.first = chunk;
+    if (this.tagBytes === null) {
       // An MP3's ID3v2 tag (cover art can make it megabytes) says nothing we keep: the parser starts after it.
-      if (this.mime === 'audio/mpeg') this.skip = id3v2Bytes(chunk);
+      this.tagBytes = this.mime === 'audio/mpeg' ? id3v2Bytes(chunk) : 0;
+      this.skip = this.tagBytes;
     }
     if (this.skip > 0) {
       const skipped = Math.min(this.skip, chunk.length);
@@ -128,7 +129,7 @@ class MusicMetadataProbe implements FactsProbe {
     if (!metadata) return NO_FACTS;
     const facts = toFacts(metadata);
     if (facts.durationSeconds === null && this.mime === 'audio/mpeg') {
-      return { ...facts, durationSeconds: constantBitRateSeconds(metadata, sizeBytes - id3v2Bytes(this.first)) };
+      return { ...facts, durationSeconds: constantBitRateSeconds(metadata, sizeBytes - (this.tagBytes ?? 0)) };
     }
     return facts;
   }
@@ -145,13 +146,11 @@ function constantBitRateSeconds({ format }: IAudioMetadata, audioBytes: number):
 }
 
 /** The length of an ID3v2 tag at the front of `head` (header, syncsafe size, optional footer), else 0. */
-function id3v2Bytes(head: Buffer | null): number {
-  if (!head || head.length < 10 || head.toString('latin1', 0, 3) !== 'ID3') return 0;
+function id3v2Bytes(head: Buffer): number {
+  if (head.length < 10 || head.toString('latin1', 0, 3) !== 'ID3') return 0;
   const size = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
   return 10 + size + (head[5]! & 0x10 ? 10 : 0);
 }
-
-const roundMs = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 function noop(): void {}
 

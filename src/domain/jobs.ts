@@ -28,8 +28,6 @@ export interface JobServiceOptions {
   readonly checkCallbackUrl: (url: string) => void;
   readonly defaultLeaseSeconds?: number;
   readonly now?: () => Date;
-  /** The job as its owner sees it: the body of a callback. */
-  readonly describe?: (job: JobWithAssets) => unknown;
 }
 
 /** A job and the assets it names (inputs and output), for presenting it. */
@@ -170,11 +168,6 @@ export class JobService {
     return this.finished(jobId);
   }
 
-  /** The body of a finished job's callback: the job as its owner would read it. */
-  async callbackBody(job: Job): Promise<unknown> {
-    return this.options.describe?.(await this.withAssets(job)) ?? { job_id: job.jobId, status: job.status };
-  }
-
   async withAssets(job: Job): Promise<JobWithAssets> {
     const ids = [...inputAssetIdsOf(job), ...(job.outputAssetId ? [job.outputAssetId] : [])];
     const found = await this.options.metadata.findAssets(job.tenant, ids);
@@ -209,7 +202,7 @@ export class JobService {
   }
 
   private async resolve(tenant: string, plan: JobPlan): Promise<string[]> {
-    const assets = await this.options.resolver.resolveAll(tenant, plan.inputs.map(({ input, rule }) => ({ input, rule })));
+    const assets = await this.options.resolver.resolveAll(tenant, plan.inputs);
     return assets.map((a) => a.assetId);
   }
 

@@ -9,6 +9,9 @@ export interface MediaFacts {
   readonly durationSeconds: number | null;
 }
 
+/** Seconds to the millisecond, as every length is recorded. */
+export const roundMs = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
 export const NO_FACTS: MediaFacts = { width: null, height: null, durationSeconds: null };
 
 function png(head: Buffer): MediaFacts {
@@ -48,7 +51,7 @@ function wav(head: Buffer, sizeBytes: number): MediaFacts {
       if (byteRate === 0) return NO_FACTS;
       // Streamed writers leave the size 0 or 0xFFFFFFFF: the rest of the file is the data then.
       const dataBytes = size === 0 || size === 0xffffffff ? sizeBytes - offset - 8 : Math.min(size, sizeBytes - offset - 8);
-      return { width: null, height: null, durationSeconds: Math.round((dataBytes / byteRate) * 1000) / 1000 };
+      return { width: null, height: null, durationSeconds: roundMs(dataBytes / byteRate) };
     }
     offset += 8 + size + (size % 2);
   }

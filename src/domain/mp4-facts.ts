@@ -3,7 +3,7 @@
 // data and the sample tables above all, is counted past without being held. So a multi-GiB file with its moov at
 // the end costs one pass and no memory. Written here because music-metadata reports MP4 length only for audio
 // tracks and no picture size, and mp4box is a whole demuxer that throws on a track without a full sample table.
-import type { MediaFacts } from './media-facts.js';
+import { roundMs, type MediaFacts } from './media-facts.js';
 
 const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'mvex']);
 const KEPT = new Set(['mvhd', 'mehd', 'tkhd', 'hdlr']);
@@ -65,7 +65,7 @@ export class Mp4FactsReader {
     return {
       width: video?.width ?? null,
       height: video?.height ?? null,
-      durationSeconds: this.timescale > 0 && length > 0 ? Math.round((length / this.timescale) * 1000) / 1000 : null,
+      durationSeconds: this.timescale > 0 && length > 0 ? roundMs(length / this.timescale) : null,
     };
   }
 

@@ -4,7 +4,8 @@
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
 import type { MetadataStore } from '../metadata/port.js';
 import type { StorageBackend } from '../storage/port.js';
-import { stagingKeyFor, type DirectUploadService } from './direct-uploads.js';
+import type { DirectUploadService } from './direct-uploads.js';
+import { stagingKeyFor } from './ids.js';
 
 export interface ReaperOptions {
   readonly metadata: MetadataStore;

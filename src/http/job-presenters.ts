@@ -1,6 +1,6 @@
 // Jobs → the JSON of the endpoints that take files (and of the worker API). File fields show the asset id with its
 // url and type; video-agent sessions speak of `thinking` and `generating` where other jobs say pending/processing.
-import type { JobWithAssets } from '../domain/jobs.js';
+import { inputAssetIdsOf, type JobWithAssets } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { Asset, Job, JobKind } from '../metadata/port.js';
 
@@ -26,12 +26,12 @@ export function fileJson(assetId: string, assets: ReadonlyMap<string, Asset>, ur
 
 /** The request with every asset id in a file field expanded to a file object. */
 function expandedRequest(job: Job, assets: ReadonlyMap<string, Asset>, urls: PublicUrls, detailed: boolean) {
-  const ids = new Set((job.request.input_asset_ids as string[] | undefined) ?? []);
+  const ids = new Set(inputAssetIdsOf(job));
   const expand = (value: unknown): unknown => {
     if (typeof value === 'string' && ids.has(value)) return fileJson(value, assets, urls, detailed);
     if (Array.isArray(value)) return value.map(expand);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'files' ? (v as string[]).map(expand) : expand(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
     }
     return value;
   };
@@ -55,7 +55,7 @@ export function jobJson({ job, assets }: JobWithAssets, urls: PublicUrls) {
 }
 
 export function workerJobJson({ job, assets }: JobWithAssets, urls: PublicUrls) {
-  const inputs = ((job.request.input_asset_ids as string[] | undefined) ?? []).map((id) => fileJson(id, assets, urls, true));
+  const inputs = inputAssetIdsOf(job).map((id) => fileJson(id, assets, urls, true));
   return {
     job_id: job.jobId,
     kind: job.kind,

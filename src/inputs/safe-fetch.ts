@@ -6,7 +6,6 @@ import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
-import { AppError } from '../domain/errors.js';
 import type { AddressPolicy } from './address-policy.js';
 
 export interface SafeFetchOptions {
@@ -181,7 +180,6 @@ export class SafeFetcher {
 
   /** Maps a failure while reading the body to a reason for the caller. */
   describeBodyFailure(error: unknown, file: FetchedFile): string {
-    if (error instanceof AppError) return error.message;
     return describeFailure(error, file.signal.aborted);
   }
 
