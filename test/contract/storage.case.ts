@@ -78,6 +78,20 @@ export function runStorageContract({ name, create, pendingWrites, abandonWrite }
       if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
     });
 
+    it('leaves nothing when bodies fail before their first byte, many at once', async () => {
+      // The failure can come while the adapter is still setting its write up (a temp file being opened).
+      const broken = () => new Readable({ read() { this.destroy(new Error('refused at once')); } });
+      for (let round = 0; round < 5; round++) {
+        const keys = Array.from({ length: 200 }, freshKey);
+        const results = await Promise.allSettled(keys.map((key) => write(key, broken())));
+        expect(results.every((r) => r.status === 'rejected')).toBe(true);
+        expect(await storage.stat(keys[0]!)).toBeNull();
+        // A write that gave up too early would see its temp file appear only after this pause.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
+      }
+    });
+
     it('keeps the previous object whole when a replacing write fails', async () => {
       const key = freshKey();
       await write(key, Buffer.from('first version'));

@@ -40,16 +40,19 @@ export class LocalDiskStorage implements StorageBackend {
   async write({ key, body, signal }: WriteOptions): Promise<ObjectInfo> {
     const target = resolveInside(this.objectsDir, key);
     const temp = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    // Durable before the rename publishes it; 1 MiB buffers because the 16 KiB default turns every socket chunk
+    // into its own write call (half the throughput).
+    const out = new DurableFileWriter(temp, IO_CHUNK_BYTES);
     try {
-      // Durable before the rename publishes it; 1 MiB buffers because the 16 KiB default turns every socket chunk
-      // into its own write call (half the throughput).
-      const out = new DurableFileWriter(temp, IO_CHUNK_BYTES);
       await pipeline(body, out, signal ? { signal } : {});
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(temp, target);
       const { size } = await fs.stat(target);
       return { sizeBytes: size };
     } catch (error) {
+      // A body that fails at once can fail while the writer is still opening its file: removing it before the writer
+      // has closed could run before the file exists, and leave it behind.
+      if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
       await fs.rm(temp, { force: true });
       throw error;
     }
