@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UploadInspector } from '../src/domain/inspect.js';
-import { SINGLE_UPLOAD_MIMES } from '../src/domain/media.js';
+import { SINGLE_UPLOAD_MIMES } from '../src/media/types.js';
 import * as media from '../test/support/media.js';
 import { median, MiB } from './lib.js';
 

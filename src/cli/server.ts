@@ -16,9 +16,9 @@ import {
   UploadSigner,
 } from '../domain/index.js';
 import { buildApp, jobJson, logSerializers } from '../http/index.js';
-import { AddressPolicy, FileInputResolver, SafeFetcher } from '../inputs/index.js';
-import type { MetadataStore } from '../metadata/index.js';
-import type { StorageBackend } from '../storage/index.js';
+import { AddressPolicy, SafeFetcher } from '../inputs/index.js';
+import type { MetadataStores, ObjectStorage } from '../domain/ports/index.js';
+import { FileInputResolver } from '../domain/file-inputs.js';
 import { loadOrCreateKey, loadOrCreateRandomSecret, SIGNING_SECRET_FILE, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
 
@@ -29,8 +29,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** Where the server listens, e.g. http://127.0.0.1:3000 */
   readonly address: string;
-  readonly metadata: MetadataStore;
-  readonly storage: StorageBackend;
+  readonly metadata: MetadataStores;
+  readonly storage: ObjectStorage;
   readonly reaper: Reaper;
   /** Delivers job callbacks from the outbox; tests run passes themselves. */
   readonly callbacks: CallbackDispatcher;
@@ -69,7 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   const metadata = await openMetadata(config, { migrate: options.migrate ?? true });
-  let storage: StorageBackend;
+  let storage: ObjectStorage;
   try {
     storage = await openStorage(config);
   } catch (error) {
@@ -78,9 +78,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const now = options.now ?? (() => new Date());
   const urls = new PublicUrls(config.publicUrl);
-  const assets = new AssetService({ metadata, storage, now });
+  const assets = new AssetService({ records: metadata.assets, storage, now });
   const uploads = new DirectUploadService({
-    metadata,
+    records: metadata.assets,
     storage,
     urls,
     now,
@@ -98,7 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const webhookSecret = config.webhookSecret ?? (await loadOrCreateRandomSecret(config.dataDir, WEBHOOK_SECRET_FILE));
   let log: FastifyInstance['log'] | null = null;
   const callbacks = new CallbackDispatcher({
-    metadata,
+    queue: metadata.jobs,
     secret: webhookSecret,
     post: (url, body, headers) => fetcher.post(url, body, headers),
     describe: async (job) => jobJson(await jobs.withAssets(job), urls),
@@ -109,7 +109,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onError: (error) => log?.error({ err: error }, 'callback pass failed'),
   });
   const jobs: JobService = new JobService({
-    metadata,
+    queue: metadata.jobs,
+    records: metadata.assets,
     assets,
     resolver,
     callbacks,
@@ -123,16 +124,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
     maxJsonBytes: config.maxJsonBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    batches: new UploadBatchService(metadata, uploads),
-    idempotency: new IdempotencyService(metadata, now),
+    batches: new UploadBatchService(metadata.assets, uploads),
+    idempotency: new IdempotencyService(metadata.idempotencyKeys, now),
     keyring: new ApiKeyring(keys),
     urls,
+    health: async () => {
+      await Promise.all([metadata.ping(), storage.check()]);
+    },
     maxUploadBytes: config.maxUploadBytes,
     logger: options.logger ?? loggerOptions(config),
   });
   log = app.log;
   const reaper = new Reaper({
-    metadata,
+    records: metadata.assets,
+    idempotencyKeys: metadata.idempotencyKeys,
     storage,
     uploads,
     now,

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
-import { SINGLE_UPLOAD_MIMES, SNIFF_BYTES, sniff } from '../domain/media.js';
+import { SINGLE_UPLOAD_MIMES, SNIFF_BYTES, sniff } from '../media/types.js';
 import { multipartFile, type MultipartBody } from './multipart.js';
 
 /** The single-request limit of the contract. */

@@ -2,7 +2,7 @@
 // reports every problem at once, and returns a frozen object that the rest of the program is given.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { AddressPolicy } from '../inputs/address-policy.js';
+import ipaddr from 'ipaddr.js';
 
 export interface ApiKeyEntry {
   readonly key: string;
@@ -230,7 +230,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const urlFetchAllowHttp = r.boolean('ASSETD_URL_FETCH_ALLOW_HTTP', false);
   const urlFetchAllowCidrs = r.list('ASSETD_URL_FETCH_ALLOW_CIDRS');
   for (const cidr of urlFetchAllowCidrs) {
-    if (!AddressPolicy.isValidCidr(cidr)) r.problems.push(`ASSETD_URL_FETCH_ALLOW_CIDRS: "${cidr}" is not a CIDR like 10.0.0.0/8`);
+    try {
+      ipaddr.parseCIDR(cidr);
+    } catch {
+      r.problems.push(`ASSETD_URL_FETCH_ALLOW_CIDRS: "${cidr}" is not a CIDR like 10.0.0.0/8`);
+    }
   }
   const urlFetchTimeoutSeconds = r.integer('ASSETD_URL_FETCH_TIMEOUT_SECONDS', 30, 1, 3600);
   const maxJsonBytes = r.integer('ASSETD_MAX_JSON_BYTES', 48 * 1024 * 1024, 1024, 1024 * 1024 * 1024);

@@ -2,8 +2,7 @@
 // see an asset (its tenant only, everyone else gets "not found"), listing, deletion and reading the bytes back.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import type { Asset, MetadataStore } from '../metadata/port.js';
-import type { ByteRange, StorageBackend } from '../storage/port.js';
+import type { Asset, AssetRecords, ByteRange, ObjectStorage } from './ports/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { errors } from './errors.js';
 import { cleanFilename } from './filenames.js';
@@ -11,8 +10,8 @@ import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js'
 import { UploadInspector } from './inspect.js';
 
 export interface AssetServiceOptions {
-  readonly metadata: MetadataStore;
-  readonly storage: StorageBackend;
+  readonly records: AssetRecords;
+  readonly storage: ObjectStorage;
   readonly now?: () => Date;
 }
 
@@ -39,12 +38,12 @@ export interface AssetListing {
 }
 
 export class AssetService {
-  private readonly metadata: MetadataStore;
-  private readonly storage: StorageBackend;
+  private readonly records: AssetRecords;
+  private readonly storage: ObjectStorage;
   private readonly now: () => Date;
 
   constructor(options: AssetServiceOptions) {
-    this.metadata = options.metadata;
+    this.records = options.records;
     this.storage = options.storage;
     this.now = options.now ?? (() => new Date());
   }
@@ -89,7 +88,7 @@ export class AssetService {
         if (settled) throw new Error('StagedAsset settled twice');
         settled = true;
         try {
-          await this.metadata.insertAsset(asset);
+          await this.records.insertAsset(asset);
         } catch (error) {
           await this.storage.delete(storageKey);
           throw error;
@@ -105,20 +104,20 @@ export class AssetService {
   }
 
   async get(tenant: string, assetId: string): Promise<Asset> {
-    const asset = await this.metadata.findAsset(tenant, assetId);
+    const asset = await this.records.findAsset(tenant, assetId);
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     return asset;
   }
 
   async list(tenant: string, options: { limit: number; token?: string | undefined }): Promise<AssetListing> {
     const after = options.token === undefined ? undefined : decodeCursor(options.token);
-    const page = await this.metadata.listAssets({ tenant, limit: options.limit, ...(after ? { after } : {}) });
+    const page = await this.records.listAssets({ tenant, limit: options.limit, ...(after ? { after } : {}) });
     return { assets: page.assets, nextToken: page.next === null ? null : encodeCursor(page.next) };
   }
 
   /** The record goes first, so the url stops serving at once; then the bytes, staged ones of a direct upload too. */
   async delete(tenant: string, assetId: string): Promise<Asset> {
-    const asset = await this.metadata.deleteAsset(tenant, assetId);
+    const asset = await this.records.deleteAsset(tenant, assetId);
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     await this.storage.delete(asset.storageKey);
     if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));
@@ -127,7 +126,7 @@ export class AssetService {
 
   /** The asset behind a public url token, if it is there to be served. */
   async findPublic(urlToken: string): Promise<Asset | null> {
-    const asset = await this.metadata.findAssetByUrlToken(urlToken);
+    const asset = await this.records.findAssetByUrlToken(urlToken);
     return asset && asset.status === 'completed' ? asset : null;
   }
 
@@ -135,9 +134,5 @@ export class AssetService {
     const stream = await this.storage.read({ key: asset.storageKey, ...(range ? { range } : {}) });
     if (!stream) throw errors.notFound('File');
     return stream;
-  }
-
-  async health(): Promise<void> {
-    await Promise.all([this.metadata.ping(), this.storage.check()]);
   }
 }

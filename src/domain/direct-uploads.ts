@@ -4,14 +4,13 @@
 import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Asset, MetadataStore } from '../metadata/port.js';
-import type { StorageBackend, UploadTarget } from '../storage/port.js';
+import type { Asset, AssetRecords, ObjectStorage, UploadTarget } from './ports/index.js';
 import { AppError, errors } from './errors.js';
 import { cleanFilename } from './filenames.js';
 import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
-import type { MediaFacts } from './media-facts.js';
-import { mediaTypeOf } from './media.js';
+import type { MediaFacts } from '../media/media-facts.js';
+import { mediaTypeOf } from '../media/types.js';
 import type { PublicUrls } from './public-urls.js';
 import { UploadSigner, type SignedQuery } from './upload-signature.js';
 
@@ -42,8 +41,8 @@ export interface ReceiveOptions {
 }
 
 export interface DirectUploadOptions {
-  readonly metadata: MetadataStore;
-  readonly storage: StorageBackend;
+  readonly records: AssetRecords;
+  readonly storage: ObjectStorage;
   readonly signer: UploadSigner;
   readonly urls: PublicUrls;
   readonly ttlSeconds: number;
@@ -70,7 +69,7 @@ export function parseChecksum(value: string | undefined, param: string): string 
 
 export class DirectUploadService {
   private readonly now: () => Date;
-  /** One finalization per asset in this process; the metadata compare-and-set covers other processes. */
+  /** One finalization per asset in this process; the records' compare-and-set covers other processes. */
   private readonly finalizing = new Map<string, Promise<Asset>>();
 
   constructor(private readonly options: DirectUploadOptions) {
@@ -126,7 +125,7 @@ export class DirectUploadService {
 
   async initiate(tenant: string, request: DirectUploadRequest): Promise<InitiatedUpload> {
     const asset = this.prepare(tenant, request);
-    await this.options.metadata.insertAsset(asset);
+    await this.options.records.insertAsset(asset);
     return this.describe(asset);
   }
 
@@ -178,7 +177,7 @@ export class DirectUploadService {
     if (grant.sha256 && options.checksumHeader !== hexToBase64(grant.sha256)) {
       throw errors.forbidden(`${CHECKSUM_HEADER} must be sent as given in upload_headers.`, CHECKSUM_HEADER);
     }
-    const asset = await this.options.metadata.findAssetById(options.assetId);
+    const asset = await this.options.records.findAssetById(options.assetId);
     if (!asset) throw errors.notFound('Upload');
     if (asset.status === 'completed') throw errors.conflict('This upload is already completed; its URL takes no more bytes.');
     if (asset.status === 'expired') throw errors.uploadExpired();
@@ -203,7 +202,7 @@ export class DirectUploadService {
 
   async complete(tenant: string, assetId: string, checksumSha256?: string): Promise<Asset> {
     const given = parseChecksum(checksumSha256, 'checksum_sha256');
-    const asset = await this.options.metadata.findAsset(tenant, assetId);
+    const asset = await this.options.records.findAsset(tenant, assetId);
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     let running = this.finalizing.get(assetId);
     if (!running) {
@@ -223,8 +222,8 @@ export class DirectUploadService {
    * is being completed right now (a live finalization lease).
    */
   async expire(asset: Asset): Promise<boolean> {
-    const { metadata, storage } = this.options;
-    const expired = await metadata.transitionAsset({
+    const { records, storage } = this.options;
+    const expired = await records.transitionAsset({
       assetId: asset.assetId,
       from: 'pending_upload',
       to: 'expired',
@@ -242,7 +241,6 @@ export class DirectUploadService {
     if (asset.status === 'expired') throw errors.uploadExpired();
     throw new AppError(
       (asset.failureCode ?? 'invalid_parameter') as AppError['code'],
-      400,
       asset.failureMessage ?? 'The upload failed verification.',
     );
   }
@@ -252,10 +250,10 @@ export class DirectUploadService {
    * them to the asset's key), verifies what it froze, and settles the status; everyone else waits for the outcome.
    */
   private async finalize(assetId: string, given: string | null): Promise<Asset> {
-    const { metadata } = this.options;
+    const { records } = this.options;
     const deadline = Date.now() + FINALIZE_WAIT_MS;
     for (;;) {
-      const asset = await metadata.findAssetById(assetId);
+      const asset = await records.findAssetById(assetId);
       if (!asset) throw errors.notFound('Asset', 'asset_id');
       if (asset.status !== 'pending_upload') return this.settled(asset);
       if (asset.expiresAt && asset.expiresAt <= this.now()) {
@@ -263,7 +261,7 @@ export class DirectUploadService {
         continue;
       }
       const now = this.now();
-      const leased = await metadata.claimFinalization({ assetId, now, until: new Date(now.getTime() + FINALIZE_LEASE_MS) });
+      const leased = await records.claimFinalization({ assetId, now, until: new Date(now.getTime() + FINALIZE_LEASE_MS) });
       if (leased) return this.finalizeHolding(asset, given);
       if (Date.now() > deadline) throw errors.conflict('The upload is being completed by another request; retry.');
       await new Promise((resolve) => setTimeout(resolve, FINALIZE_POLL_MS));
@@ -271,7 +269,7 @@ export class DirectUploadService {
   }
 
   private async finalizeHolding(asset: Asset, given: string | null): Promise<Asset> {
-    const { metadata, storage } = this.options;
+    const { records, storage } = this.options;
     const { assetId } = asset;
     let transitioned = false;
     try {
@@ -285,8 +283,8 @@ export class DirectUploadService {
         verdict instanceof AppError
           ? { to: 'failed' as const, patch: { failureCode: verdict.code, failureMessage: verdict.message } }
           : { to: 'completed' as const, patch: { sha256: verdict.sha256, completedAt: this.now(), ...verdict.facts } };
-      transitioned = await metadata.transitionAsset({ assetId, from: 'pending_upload', to: outcome.to, patch: outcome.patch });
-      const final = await metadata.findAssetById(assetId);
+      transitioned = await records.transitionAsset({ assetId, from: 'pending_upload', to: outcome.to, patch: outcome.patch });
+      const final = await records.findAssetById(assetId);
       // Failed, or expired under us after our lease ran out: the frozen bytes belong to no asset.
       if (!final || final.status !== 'completed') await storage.delete(asset.storageKey);
       // A PUT that raced the freeze is left in staging; it can never become this asset's bytes.
@@ -296,7 +294,7 @@ export class DirectUploadService {
       if (verdict instanceof AppError && transitioned) throw verdict;
       return this.settled(final);
     } finally {
-      if (!transitioned) await metadata.releaseFinalization(assetId).catch(() => {});
+      if (!transitioned) await records.releaseFinalization(assetId).catch(() => {});
     }
   }
 

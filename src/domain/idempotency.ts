@@ -2,8 +2,8 @@
 // back, a repeat while the first still runs gets 409 request_in_progress, and the same key with another body is
 // refused. State lives in the metadata store, so it holds across restarts and replicas.
 import { createHash, randomUUID } from 'node:crypto';
-import type { IdempotencyKeyRef, MetadataStore } from '../metadata/port.js';
-import { AppError, errors } from './errors.js';
+import { errors } from './errors.js';
+import type { IdempotencyKeyRef, IdempotencyKeys } from './ports/index.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const KEY_PATTERN = /^[A-Za-z0-9_\-:.]{1,255}$/;
@@ -28,7 +28,7 @@ export function fingerprintOf(body: unknown): string {
 
 export class IdempotencyService {
   constructor(
-    private readonly metadata: MetadataStore,
+    private readonly keys: IdempotencyKeys,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -42,7 +42,7 @@ export class IdempotencyService {
   async start(scope: IdempotencyScope, fingerprint: string): Promise<IdempotencyStart> {
     const now = this.now();
     const claim: IdempotencyKeyRef = { ...scope, claimId: randomUUID() };
-    const result = await this.metadata.claimIdempotencyKey({
+    const result = await this.keys.claim({
       ...claim,
       fingerprint,
       now,
@@ -57,7 +57,7 @@ export class IdempotencyService {
       );
     }
     if (result.existing.state === 'in_progress') {
-      throw new AppError('request_in_progress', 409, `A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry later.`);
+      throw errors.requestInProgress(`A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry later.`);
     }
     return { run: false, status: result.existing.status, body: result.existing.body };
   }
@@ -67,11 +67,11 @@ export class IdempotencyService {
    * key must then run again rather than replay the refusal for a day.
    */
   async finish(claim: IdempotencyKeyRef, status: number, body: string): Promise<void> {
-    if (status >= 500 || status === 409) await this.metadata.releaseIdempotencyKey(claim);
-    else await this.metadata.completeIdempotencyKey({ ...claim, status, body });
+    if (status >= 500 || status === 409) await this.keys.release(claim);
+    else await this.keys.complete({ ...claim, status, body });
   }
 
   async abandon(claim: IdempotencyKeyRef): Promise<void> {
-    await this.metadata.releaseIdempotencyKey(claim);
+    await this.keys.release(claim);
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mp3, mp4, padTo, png, sizedStream, text, webm } from '../../test/support/media.js';
 import { AppError } from './errors.js';
 import { UploadInspector } from './inspect.js';
-import { SINGLE_UPLOAD_MIMES } from './media.js';
+import { SINGLE_UPLOAD_MIMES } from '../media/types.js';
 
 /** A source of `chunks` chunks of 64 KiB after `head`, counting how many were pulled. */
 function countingSource(head: Buffer, chunks: number) {

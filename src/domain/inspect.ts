@@ -6,9 +6,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { errors } from './errors.js';
-import { factsProbe, type FactsProbe } from './facts-probe.js';
-import { NO_FACTS, plausibleFacts, type MediaFacts } from './media-facts.js';
-import { describeSupported, sniff, SNIFF_BYTES, type MediaType } from './media.js';
+import { factsProbe, type FactsProbe } from '../media/facts-probe.js';
+import { NO_FACTS, plausibleFacts, type MediaFacts } from '../media/media-facts.js';
+import { describeSupported, sniff, SNIFF_BYTES, type MediaType } from '../media/types.js';
 
 export interface InspectorOptions {
   readonly maxBytes: number;

@@ -1,9 +1,9 @@
 // What each endpoint that takes files accepts: which fields are file inputs, of which media kinds, in which formats,
 // and which plain fields go with them. A plan is checked here; the resolver then turns its inputs into assets.
-import { ALL_FORMATS, parseFileInput, type FileInput, type FileInputFormat, type InputRule } from '../inputs/resolver.js';
-import type { JobKind } from '../metadata/port.js';
+import type { MediaKind } from '../media/types.js';
 import { errors } from './errors.js';
-import type { MediaKind } from './media.js';
+import { ALL_FORMATS, parseFileInput, type FileInput, type FileInputFormat, type InputRule } from './file-inputs.js';
+import type { JobKind } from './ports/index.js';
 
 export const MAX_AGENT_FILES = 20;
 export const MAX_REFERENCE_IMAGES = 3;

@@ -2,12 +2,12 @@
 // assets (all or nothing) and queues it; workers claim jobs under a lease, heartbeat, and complete (with an output
 // file, stored as an asset of the job's tenant) or fail them; a lease that runs out puts the job back in the queue.
 import { randomBytes } from 'node:crypto';
-import { ALL_FORMATS, type FileInput, type FileInputResolver } from '../inputs/resolver.js';
-import type { Asset, Job, JobKind, MetadataStore } from '../metadata/port.js';
+import { MEDIA_TYPES } from '../media/types.js';
+import type { Asset, AssetRecords, Job, JobKind, JobQueue } from './ports/index.js';
 import type { AssetService } from './assets.js';
 import { errors } from './errors.js';
 import type { JobPlan } from './job-plans.js';
-import { MEDIA_TYPES } from './media.js';
+import { ALL_FORMATS, type FileInput, type FileInputResolver } from './file-inputs.js';
 
 export const JOB_KINDS: readonly JobKind[] = ['video_agent', 'avatar', 'video_translation', 'lipsync'];
 const ID_PREFIX: Readonly<Record<JobKind, string>> = {
@@ -19,7 +19,8 @@ const ID_PREFIX: Readonly<Record<JobKind, string>> = {
 const ALL_KINDS = [...new Set(MEDIA_TYPES.map((t) => t.kind))];
 
 export interface JobServiceOptions {
-  readonly metadata: MetadataStore;
+  readonly queue: JobQueue;
+  readonly records: AssetRecords;
   readonly assets: AssetService;
   readonly resolver: FileInputResolver;
   /** Told when a job finishes, so its callback (owed in the same row update) goes out at once. */
@@ -78,7 +79,7 @@ export class JobService {
       callback: null,
     };
     try {
-      await this.options.metadata.insertJob(job);
+      await this.options.queue.insertJob(job);
     } catch (error) {
       await this.removeAssets(tenant, plan, assetIds);
       throw error;
@@ -99,7 +100,7 @@ export class JobService {
         messages: [...((job.request.messages as JobMessage[] | undefined) ?? []), message],
         input_asset_ids: [...inputAssetIdsOf(job), ...assetIds],
       };
-      if (await this.options.metadata.updateJobRequest({ jobId: sessionId, version: job.version, request, now })) {
+      if (await this.options.queue.updateJobRequest({ jobId: sessionId, version: job.version, request, now })) {
         return this.get(tenant, 'video_agent', sessionId);
       }
     }
@@ -108,14 +109,14 @@ export class JobService {
   }
 
   async get(tenant: string, kind: JobKind, jobId: string): Promise<Job> {
-    const job = await this.options.metadata.findJob(tenant, jobId, kind);
+    const job = await this.options.queue.findJob(tenant, jobId, kind);
     if (!job) throw errors.notFound(kind === 'video_agent' ? 'Session' : 'Job');
     return job;
   }
 
   async claim(kinds: readonly JobKind[] | undefined, leaseSeconds = this.defaultLeaseSeconds): Promise<Job | null> {
     const now = this.now();
-    return this.options.metadata.claimJob({
+    return this.options.queue.claimJob({
       kinds: kinds && kinds.length > 0 ? kinds : JOB_KINDS,
       now,
       leaseId: randomBytes(16).toString('hex'),
@@ -125,21 +126,21 @@ export class JobService {
 
   async heartbeat(jobId: string, leaseId: string, leaseSeconds = this.defaultLeaseSeconds): Promise<Job> {
     const now = this.now();
-    const renewed = await this.options.metadata.renewJobLease({
+    const renewed = await this.options.queue.renewJobLease({
       jobId,
       leaseId,
       now,
       leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
     });
     if (!renewed) throw this.lostLease();
-    return (await this.options.metadata.findJobById(jobId))!;
+    return (await this.options.queue.findJobById(jobId))!;
   }
 
   /** Stores the output as an asset of the job's tenant, then ends the job; a lost lease keeps nothing. */
   async complete(jobId: string, leaseId: string, output: FileInput): Promise<Job> {
     const job = await this.leased(jobId, leaseId);
     const asset = await this.options.resolver.resolve(job.tenant, output, { param: 'output', kinds: ALL_KINDS, formats: ALL_FORMATS });
-    const ok = await this.options.metadata.finishJob({
+    const ok = await this.options.queue.finishJob({
       jobId,
       leaseId,
       now: this.now(),
@@ -156,7 +157,7 @@ export class JobService {
 
   async fail(jobId: string, leaseId: string, message: string): Promise<Job> {
     await this.leased(jobId, leaseId);
-    const ok = await this.options.metadata.finishJob({
+    const ok = await this.options.queue.finishJob({
       jobId,
       leaseId,
       now: this.now(),
@@ -170,18 +171,18 @@ export class JobService {
 
   async withAssets(job: Job): Promise<JobWithAssets> {
     const ids = [...inputAssetIdsOf(job), ...(job.outputAssetId ? [job.outputAssetId] : [])];
-    const found = await this.options.metadata.findAssets(job.tenant, ids);
+    const found = await this.options.records.findAssets(job.tenant, ids);
     return { job, assets: new Map(found.map((a) => [a.assetId, a])) };
   }
 
   private async finished(jobId: string): Promise<Job> {
-    const job = (await this.options.metadata.findJobById(jobId))!;
+    const job = (await this.options.queue.findJobById(jobId))!;
     if (job.callback) this.options.callbacks?.kick();
     return job;
   }
 
   private async leased(jobId: string, leaseId: string): Promise<Job> {
-    const job = await this.options.metadata.findJobById(jobId);
+    const job = await this.options.queue.findJobById(jobId);
     if (!job) throw errors.notFound('Job');
     if (job.status !== 'processing' || job.leaseId !== leaseId || !job.leaseExpiresAt || job.leaseExpiresAt <= this.now()) {
       throw this.lostLease();

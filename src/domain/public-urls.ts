@@ -1,6 +1,6 @@
 // Builds the public URL of an asset's bytes. The base is known only once the server listens (port 0 in tests,
 // or ASSETD_PUBLIC_URL behind a proxy), so it is set once, late.
-import { mediaTypeOf } from './media.js';
+import { mediaTypeOf } from '../media/types.js';
 import type { SignedQuery } from './upload-signature.js';
 
 export class PublicUrls {

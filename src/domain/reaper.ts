@@ -2,14 +2,14 @@
 // (bytes deleted); once an upload URL has lapsed, whatever a late PUT left under its staging key is removed;
 // abandoned temporary writes are removed; idempotency answers older than 24 h are forgotten.
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
-import type { MetadataStore } from '../metadata/port.js';
-import type { StorageBackend } from '../storage/port.js';
+import type { AssetRecords, IdempotencyKeys, ObjectStorage } from './ports/index.js';
 import type { DirectUploadService } from './direct-uploads.js';
 import { stagingKeyFor } from './ids.js';
 
 export interface ReaperOptions {
-  readonly metadata: MetadataStore;
-  readonly storage: StorageBackend;
+  readonly records: AssetRecords;
+  readonly idempotencyKeys: IdempotencyKeys;
+  readonly storage: ObjectStorage;
   readonly uploads: DirectUploadService;
   /** A temporary write untouched this long belongs to a dead process. */
   readonly abandonedAfterMs?: number;
@@ -54,27 +54,27 @@ export class Reaper {
   }
 
   private async pass(): Promise<ReaperReport> {
-    const { metadata, storage, uploads } = this.options;
+    const { records, storage, uploads, idempotencyKeys } = this.options;
     const now = this.options.now?.() ?? new Date();
     let expiredUploads = 0;
     for (;;) {
-      const batch = await metadata.listExpiredUploads(now, PAGE);
+      const batch = await records.listExpiredUploads(now, PAGE);
       for (const asset of batch) if (await uploads.expire(asset)) expiredUploads += 1;
       if (batch.length < PAGE) break;
     }
     let sweptStagingKeys = 0;
     for (;;) {
       // An S3 presigned URL keeps working until it expires, even after complete: a late PUT lands in staging.
-      const batch = await metadata.listLapsedUploads(now, PAGE);
+      const batch = await records.listLapsedUploads(now, PAGE);
       for (const asset of batch) {
         await storage.delete(stagingKeyFor(asset.assetId));
-        await metadata.clearUploadExpiry(asset.assetId);
+        await records.clearUploadExpiry(asset.assetId);
         sweptStagingKeys += 1;
       }
       if (batch.length < PAGE) break;
     }
     const abandonedWrites = await storage.removeAbandonedWrites(this.options.abandonedAfterMs ?? 15 * 60 * 1000);
-    const idempotencyKeys = await metadata.purgeIdempotencyKeys(now);
-    return { expiredUploads, sweptStagingKeys, abandonedWrites, idempotencyKeys };
+    const purgedKeys = await idempotencyKeys.purge(now);
+    return { expiredUploads, sweptStagingKeys, abandonedWrites, idempotencyKeys: purgedKeys };
   }
 }

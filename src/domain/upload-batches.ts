@@ -1,7 +1,7 @@
 // Batches of direct uploads (initiate up to 100 at once, complete them together, read their state) and the
 // status look-up for many assets at once.
 import { randomBytes } from 'node:crypto';
-import type { Asset, AssetStatus, MetadataStore } from '../metadata/port.js';
+import type { Asset, AssetRecords, AssetStatus } from './ports/index.js';
 import type { DirectUploadRequest, DirectUploadService, InitiatedUpload } from './direct-uploads.js';
 import { mapLimited } from './concurrency.js';
 import { AppError, errors, isAppError } from './errors.js';
@@ -36,7 +36,7 @@ export function batchStatus(statuses: readonly AssetStatus[]): BatchStatus {
 
 export class UploadBatchService {
   constructor(
-    private readonly metadata: MetadataStore,
+    private readonly records: AssetRecords,
     private readonly uploads: DirectUploadService,
   ) {}
 
@@ -47,7 +47,7 @@ export class UploadBatchService {
     const batchId = `batch_${randomBytes(16).toString('hex')}`;
     // Every item is checked before anything is stored: a batch is accepted whole or not at all.
     const assets = files.map((file, i) => this.uploads.prepare(tenant, file, `files[${i}].`, batchId));
-    await this.metadata.insertBatch({ batchId, tenant, title, createdAt: new Date() }, assets);
+    await this.records.insertBatch({ batchId, tenant, title, createdAt: new Date() }, assets);
     const items: InitiatedUpload[] = [];
     for (const asset of assets) items.push(await this.uploads.describe(asset));
     return { batchId, items };
@@ -60,7 +60,7 @@ export class UploadBatchService {
         return { asset: await this.uploads.complete(tenant, asset.assetId), error: null };
       } catch (error) {
         if (!isAppError(error)) throw error;
-        return { asset: (await this.metadata.findAsset(tenant, asset.assetId)) ?? asset, error };
+        return { asset: (await this.records.findAsset(tenant, asset.assetId)) ?? asset, error };
       }
     });
     return { ...batch, status: batchStatus(items.map((i) => i.asset.status)), items };
@@ -75,13 +75,13 @@ export class UploadBatchService {
     if (assetIds.length < 1 || assetIds.length > MAX_STATUS_IDS) {
       throw errors.invalidParameter(`asset_ids must list 1 to ${MAX_STATUS_IDS} ids.`, 'asset_ids');
     }
-    const found = new Map((await this.metadata.findAssets(tenant, assetIds)).map((a) => [a.assetId, a.status]));
+    const found = new Map((await this.records.findAssets(tenant, assetIds)).map((a) => [a.assetId, a.status]));
     return assetIds.map((assetId) => ({ assetId, status: found.get(assetId) ?? 'not_found' }));
   }
 
   private async load(tenant: string, batchId: string) {
-    const batch = await this.metadata.findBatch(tenant, batchId);
+    const batch = await this.records.findBatch(tenant, batchId);
     if (!batch) throw errors.notFound('Batch', 'batch_id');
-    return { batch, assets: await this.metadata.listBatchAssets(tenant, batchId) };
+    return { batch, assets: await this.records.listBatchAssets(tenant, batchId) };
   }
 }

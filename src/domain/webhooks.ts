@@ -8,7 +8,7 @@
 // loses nothing, and a lease left by a crashed process lapses so another pass, here or in another replica, takes
 // the callback over. Delivery is therefore at least once: a receiver should key on the job id and status.
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Job, MetadataStore } from '../metadata/port.js';
+import type { Job, JobQueue } from './ports/index.js';
 
 export type PostFunction = (url: string, body: string, headers: Record<string, string>) => Promise<number>;
 
@@ -26,7 +26,7 @@ export function signWebhook(secret: string, body: string, timestamp: number): st
 }
 
 export interface CallbackDispatcherOptions {
-  readonly metadata: MetadataStore;
+  readonly queue: JobQueue;
   readonly secret: string;
   readonly post: PostFunction;
   /** The body for a finished job (what its owner would read). */
@@ -88,7 +88,7 @@ export class CallbackDispatcher {
       if (!drained && free > 0 && !this.stopped) {
         const now = this.options.now();
         const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000);
-        const jobs = await this.options.metadata.claimDueCallbacks({ now, leaseId: randomUUID(), leaseUntil, limit: free }).catch(
+        const jobs = await this.options.queue.claimDueCallbacks({ now, leaseId: randomUUID(), leaseUntil, limit: free }).catch(
           (error: unknown) => {
             this.options.onError?.(error); // the deliveries under way still finish; the next pass claims again
             return [];
@@ -145,6 +145,6 @@ export class CallbackDispatcher {
     const state = failure === null ? 'delivered' : tried > delays.length ? 'failed' : 'pending';
     const dueAt = state === 'pending' ? new Date(this.options.now().getTime() + delays[tried - 1]! * 1000) : null;
     if (failure !== null) this.options.onFailure?.(url, failure, state === 'failed');
-    await this.options.metadata.settleCallback({ jobId: job.jobId, leaseId: callback.leaseId, state, dueAt, error: failure });
+    await this.options.queue.settleCallback({ jobId: job.jobId, leaseId: callback.leaseId, state, dueAt, error: failure });
   }
 }

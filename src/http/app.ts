@@ -20,7 +20,7 @@ import { directUploadRoutes } from './routes/direct-uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { workerRoutes } from './routes/worker.js';
 import { fileRoutes } from './routes/files.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { uploadEndpointRoutes } from './routes/upload-endpoint.js';
 import { sharedSchemas } from './schemas.js';
 
@@ -33,6 +33,8 @@ export interface AppOptions {
   readonly keyring: ApiKeyring;
   readonly workerKeyring: ApiKeyring;
   readonly urls: PublicUrls;
+  /** Pings the metadata store and the storage (GET /healthz). */
+  readonly health: HealthCheck;
   readonly maxUploadBytes: number;
   readonly maxJsonBytes: number;
   /** Requests per minute per API key on /v3 (0: none). */
@@ -94,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(multipart);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, { assets: options.assets });
+  await app.register(healthRoutes, { check: options.health });
   await app.register(fileRoutes, { assets: options.assets });
   await app.register(uploadEndpointRoutes, { uploads: options.uploads });
   app.decorateRequest('tenant', '');

@@ -3,6 +3,7 @@
 // internal_error that leaks nothing.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errors, isAppError } from '../domain/errors.js';
+import { wireOf } from './error-table.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; param?: string };
@@ -10,7 +11,7 @@ export interface ErrorBody {
 
 export function envelope(error: AppError): ErrorBody {
   return {
-    error: { code: error.code, message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) },
+    error: { code: wireOf(error.code).code, message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) },
   };
 }
 
@@ -59,13 +60,13 @@ function fromFastify(error: FastifyError): AppError | null {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errors.invalidParameter('Content-Length does not match the body.', 'Content-Length');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('payload_too_large', 413, 'The request body is too large.');
+      return new AppError('payload_too_large', 'The request body is too large.');
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new AppError('payload_too_large', 413, 'The file is too large.', { param: 'file' });
+      return new AppError('payload_too_large', 'The file is too large.', { param: 'file' });
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new AppError('payload_too_large', 413, 'The multipart body has too many parts.');
+      return new AppError('payload_too_large', 'The multipart body has too many parts.');
     case 'FST_PROTO_VIOLATION':
     case 'FST_MP_PREMATURE_CLOSE':
       return errors.invalidParameter('The multipart body is malformed.', 'body');
@@ -88,12 +89,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (!appError) {
       request.log.error({ err: error }, 'unhandled error');
       appError = errors.internal();
-    } else if (appError.status >= 500) {
-      request.log.error({ err: error }, appError.message);
     }
+    const { status } = wireOf(appError.code);
+    if (status >= 500) request.log.error({ err: error }, appError.message);
     // A body we stopped reading (too large, refused early) would otherwise be drained to the end.
     if (!request.raw.complete) reply.header('connection', 'close');
-    void reply.status(appError.status).send(envelope(appError));
+    void reply.status(status).send(envelope(appError));
   });
 
   app.setNotFoundHandler((request, reply) => {

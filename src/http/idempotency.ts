@@ -2,7 +2,7 @@
 // kept answer instead of running it, keep the answer when it is sent, forget the claim if the client went away.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fingerprintOf, IDEMPOTENCY_HEADER, type IdempotencyScope, type IdempotencyService } from '../domain/idempotency.js';
-import type { IdempotencyKeyRef } from '../metadata/port.js';
+import type { IdempotencyKeyRef } from '../domain/ports/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,7 +2,7 @@
 // url and type; video-agent sessions speak of `thinking` and `generating` where other jobs say pending/processing.
 import { inputAssetIdsOf, type JobWithAssets } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
-import type { Asset, Job, JobKind } from '../metadata/port.js';
+import type { Asset, Job, JobKind } from '../domain/ports/index.js';
 
 const ID_FIELD: Readonly<Record<JobKind, string>> = {
   video_agent: 'session_id',

@@ -3,7 +3,7 @@ import type { InitiatedUpload } from '../domain/direct-uploads.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { BatchView } from '../domain/upload-batches.js';
 import { envelope } from './errors.js';
-import type { Asset } from '../metadata/port.js';
+import type { Asset } from '../domain/ports/index.js';
 
 export function uploadedAssetJson(asset: Asset, urls: PublicUrls) {
   return {

@@ -1,5 +1,4 @@
-// The file-input layer: turning {asset_id | url | base64} into a completed asset of the caller, and fetching URLs
-// safely (address policy, DNS-rebinding-safe connections, redirects, limits).
+// The outbound adapter: the domain's RemoteFiles port as a fetcher that reaches public addresses only (the
+// address policy), checked again on every redirect and at connect time, bounded in time and size.
 export { AddressPolicy } from './address-policy.js';
-export { FileInputResolver } from './resolver.js';
 export { SafeFetcher } from './safe-fetch.js';

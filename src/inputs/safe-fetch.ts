@@ -6,6 +6,7 @@ import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
+import { DownloadError, type RemoteFile, type RemoteFiles } from '../domain/ports/index.js';
 import type { AddressPolicy } from './address-policy.js';
 
 export interface SafeFetchOptions {
@@ -18,20 +19,7 @@ export interface SafeFetchOptions {
   readonly maxBytes: number;
 }
 
-export interface FetchedFile {
-  readonly body: Readable;
-  readonly finalUrl: URL;
-  /** Aborts the transfer (and ends the timer) whatever state it is in. */
-  readonly signal: AbortSignal;
-}
-
-/** A URL input that could not be fetched: the reason is safe to show the caller. */
-export class DownloadError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'DownloadError';
-  }
-}
+export type FetchedFile = RemoteFile;
 
 class BlockedAddressError extends Error {
   readonly code = 'EASSETD_BLOCKED';
@@ -43,7 +31,7 @@ class BlockedAddressError extends Error {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Drops a response body we will not read. undici's body emits an AbortError when destroyed: it must be heard. */
-export function discard(body: Readable): void {
+function discard(body: Readable): void {
   body.on('error', () => {});
   body.destroy();
 }
@@ -67,7 +55,7 @@ function describeFailure(error: unknown, timedOut: boolean): string {
   return 'the server could not be reached';
 }
 
-export class SafeFetcher {
+export class SafeFetcher implements RemoteFiles {
   private readonly agent: Agent;
   private readonly maxRedirects: number;
 
@@ -176,6 +164,10 @@ export class SafeFetcher {
       throw new DownloadError('the URL is not valid');
     }
     this.checkUrl(url);
+  }
+
+  discard(file: FetchedFile): void {
+    discard(file.body);
   }
 
   /** Maps a failure while reading the body to a reason for the caller. */

@@ -1,5 +1,6 @@
-// The metadata layer: asset records, batches, jobs and idempotency keys. MetadataStore is the port; one Kysely
-// implementation serves SQLite (embedded) and PostgreSQL (scale-out), both held to test/contract/metadata.case.ts.
-export type { MetadataStore } from './port.js';
+// The metadata adapters: the domain's record ports (AssetRecords, JobQueue, IdempotencyKeys) over one Kysely handle,
+// on SQLite (embedded) or PostgreSQL (scale-out), with versioned migrations. test/contract/*.case.ts holds both
+// dialects to each port.
+export type { KyselyStores } from './kysely/stores.js';
 export { openPostgresStore } from './postgres/open.js';
 export { openSqliteStore } from './sqlite/open.js';

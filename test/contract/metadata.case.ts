@@ -1,7 +1,7 @@
 // The MetadataStore contract: every adapter (SQLite now, PostgreSQL next) runs this same suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAssetId, newUrlToken, storageKeyFor } from '../../src/domain/ids.js';
-import type { Asset, Job, MetadataStore } from '../../src/metadata/port.js';
+import type { Asset, Job, MetadataStores as MetadataStore } from '../../src/domain/ports/index.js';
 
 export interface MetadataContractOptions {
   readonly name: string;
@@ -48,23 +48,23 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
 
     it('stores and finds an asset by tenant and id, and by url token, field for field', async () => {
       const asset = anAsset(tenant, { filename: null, completedAt: null, status: 'pending_upload' });
-      await store.insertAsset(asset);
-      expect(await store.findAsset(tenant, asset.assetId)).toEqual(asset);
-      expect(await store.findAssetByUrlToken(asset.urlToken)).toEqual(asset);
+      await store.assets.insertAsset(asset);
+      expect(await store.assets.findAsset(tenant, asset.assetId)).toEqual(asset);
+      expect(await store.assets.findAssetByUrlToken(asset.urlToken)).toEqual(asset);
     });
 
     it('never finds another tenant’s asset', async () => {
       const asset = anAsset(tenant);
-      await store.insertAsset(asset);
-      expect(await store.findAsset(`${tenant}-other`, asset.assetId)).toBeNull();
-      expect(await store.deleteAsset(`${tenant}-other`, asset.assetId)).toBeNull();
-      expect(await store.findAsset(tenant, asset.assetId)).not.toBeNull();
+      await store.assets.insertAsset(asset);
+      expect(await store.assets.findAsset(`${tenant}-other`, asset.assetId)).toBeNull();
+      expect(await store.assets.deleteAsset(`${tenant}-other`, asset.assetId)).toBeNull();
+      expect(await store.assets.findAsset(tenant, asset.assetId)).not.toBeNull();
     });
 
     it('refuses a duplicate asset id', async () => {
       const asset = anAsset(tenant);
-      await store.insertAsset(asset);
-      await expect(store.insertAsset({ ...asset, urlToken: newUrlToken() })).rejects.toThrow();
+      await store.assets.insertAsset(asset);
+      await expect(store.assets.insertAsset({ ...asset, urlToken: newUrlToken() })).rejects.toThrow();
     });
 
     it('lists newest first in pages that cover everything once', async () => {
@@ -72,36 +72,36 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       const inserted: string[] = [];
       for (let i = 0; i < 7; i++) {
         const asset = anAsset(pageTenant);
-        await store.insertAsset(asset);
+        await store.assets.insertAsset(asset);
         inserted.push(asset.assetId);
       }
       const seen: string[] = [];
       let after: number | undefined;
       for (let guard = 0; guard < 10; guard++) {
-        const page = await store.listAssets({ tenant: pageTenant, limit: 3, ...(after ? { after } : {}) });
+        const page = await store.assets.listAssets({ tenant: pageTenant, limit: 3, ...(after ? { after } : {}) });
         seen.push(...page.assets.map((a) => a.assetId));
         if (page.next === null) break;
         after = page.next;
       }
       expect(seen).toEqual(inserted.reverse());
-      expect((await store.listAssets({ tenant: `${tenant}-empty`, limit: 3 })).assets).toEqual([]);
+      expect((await store.assets.listAssets({ tenant: `${tenant}-empty`, limit: 3 })).assets).toEqual([]);
     });
 
     it('deletes and returns the record', async () => {
       const asset = anAsset(tenant);
-      await store.insertAsset(asset);
-      expect(await store.deleteAsset(tenant, asset.assetId)).toEqual(asset);
-      expect(await store.findAsset(tenant, asset.assetId)).toBeNull();
-      expect(await store.deleteAsset(tenant, asset.assetId)).toBeNull();
+      await store.assets.insertAsset(asset);
+      expect(await store.assets.deleteAsset(tenant, asset.assetId)).toEqual(asset);
+      expect(await store.assets.findAsset(tenant, asset.assetId)).toBeNull();
+      expect(await store.assets.deleteAsset(tenant, asset.assetId)).toBeNull();
     });
 
     it('transitions status by compare-and-set: exactly one of many concurrent callers wins', async () => {
       const asset = anAsset(tenant, { status: 'pending_upload', completedAt: null, sha256: null });
-      await store.insertAsset(asset);
+      await store.assets.insertAsset(asset);
       const completedAt = new Date(asset.createdAt.getTime() + 5000);
       const results = await Promise.all(
         Array.from({ length: 8 }, () =>
-          store.transitionAsset({
+          store.assets.transitionAsset({
             assetId: asset.assetId,
             from: 'pending_upload',
             to: 'completed',
@@ -110,29 +110,29 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await store.findAssetById(asset.assetId)).toEqual({ ...asset, status: 'completed', sha256: 'b'.repeat(64), completedAt });
-      expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'failed' })).toBe(false);
+      expect(await store.assets.findAssetById(asset.assetId)).toEqual({ ...asset, status: 'completed', sha256: 'b'.repeat(64), completedAt });
+      expect(await store.assets.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'failed' })).toBe(false);
     });
 
     it('stores a batch with its assets, and finds assets by id lists', async () => {
       const batchId = `batch_${Date.now()}`;
       const assets = [1, 2, 3].map(() => anAsset(tenant, { batchId, status: 'pending_upload' }));
-      await store.insertBatch({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt }, assets);
-      expect(await store.findBatch(tenant, batchId)).toEqual({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt });
-      expect(await store.findBatch(`${tenant}-other`, batchId)).toBeNull();
-      expect((await store.listBatchAssets(tenant, batchId)).map((a) => a.assetId)).toEqual(assets.map((a) => a.assetId));
-      const found = await store.findAssets(tenant, [assets[2]!.assetId, 'asset_missing', assets[0]!.assetId]);
+      await store.assets.insertBatch({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt }, assets);
+      expect(await store.assets.findBatch(tenant, batchId)).toEqual({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt });
+      expect(await store.assets.findBatch(`${tenant}-other`, batchId)).toBeNull();
+      expect((await store.assets.listBatchAssets(tenant, batchId)).map((a) => a.assetId)).toEqual(assets.map((a) => a.assetId));
+      const found = await store.assets.findAssets(tenant, [assets[2]!.assetId, 'asset_missing', assets[0]!.assetId]);
       expect(found.map((a) => a.assetId).sort()).toEqual([assets[0]!.assetId, assets[2]!.assetId].sort());
     });
 
     it('inserts a batch all or nothing', async () => {
       const taken = anAsset(tenant);
-      await store.insertAsset(taken);
+      await store.assets.insertAsset(taken);
       const batchId = `batch_dup_${Date.now()}`;
       const batch = { batchId, tenant, title: null, createdAt: new Date() };
-      await expect(store.insertBatch(batch, [anAsset(tenant, { batchId }), { ...taken, batchId }])).rejects.toThrow();
-      expect(await store.findBatch(tenant, batchId)).toBeNull();
-      expect(await store.listBatchAssets(tenant, batchId)).toEqual([]);
+      await expect(store.assets.insertBatch(batch, [anAsset(tenant, { batchId }), { ...taken, batchId }])).rejects.toThrow();
+      expect(await store.assets.findBatch(tenant, batchId)).toBeNull();
+      expect(await store.assets.listBatchAssets(tenant, batchId)).toEqual([]);
     });
 
     it('lists pending uploads past their expiry, oldest first', async () => {
@@ -140,17 +140,17 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       const early = anAsset(tenant, { status: 'pending_upload', expiresAt: new Date(base + 1000) });
       const late = anAsset(tenant, { status: 'pending_upload', expiresAt: new Date(base + 2000) });
       const done = anAsset(tenant, { status: 'completed', expiresAt: new Date(base + 500) });
-      for (const a of [late, early, done]) await store.insertAsset(a);
-      const ids = (await store.listExpiredUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
+      for (const a of [late, early, done]) await store.assets.insertAsset(a);
+      const ids = (await store.assets.listExpiredUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
       expect(ids).toContain(early.assetId);
       expect(ids).not.toContain(late.assetId);
       expect(ids).not.toContain(done.assetId);
 
-      const lapsed = (await store.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
+      const lapsed = (await store.assets.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
       expect(lapsed).toContain(done.assetId);
       expect(lapsed).not.toContain(early.assetId);
-      await store.clearUploadExpiry(done.assetId);
-      expect((await store.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId)).not.toContain(done.assetId);
+      await store.assets.clearUploadExpiry(done.assetId);
+      expect((await store.assets.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId)).not.toContain(done.assetId);
     });
 
     it('claims an idempotency key once, replays, takes over stale claims, and purges', async () => {
@@ -166,46 +166,46 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
         expiresAt: new Date(at.getTime() + 60_000),
       });
 
-      const claims = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => store.claimIdempotencyKey(claimBy(id))));
+      const claims = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => store.idempotencyKeys.claim(claimBy(id))));
       expect(claims.filter((c) => c.claimed)).toHaveLength(1);
-      expect(await store.claimIdempotencyKey(claimBy('f'))).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
+      expect(await store.idempotencyKeys.claim(claimBy('f'))).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
       // The holder seems dead: after its lock runs out, one caller takes over...
-      expect(await store.claimIdempotencyKey(claimBy('new', later(2000)))).toEqual({ claimed: true });
+      expect(await store.idempotencyKeys.claim(claimBy('new', later(2000)))).toEqual({ claimed: true });
       // ...and the old holder, still alive after all, can neither answer nor release for the new one.
       const winner = ['a', 'b', 'c', 'd', 'e'][claims.findIndex((c) => c.claimed)]!;
-      await store.completeIdempotencyKey({ ...key, claimId: winner, status: 201, body: '{"stale":true}' });
-      await store.releaseIdempotencyKey({ ...key, claimId: winner });
-      expect(await store.claimIdempotencyKey(claimBy('g', later(2500)))).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
+      await store.idempotencyKeys.complete({ ...key, claimId: winner, status: 201, body: '{"stale":true}' });
+      await store.idempotencyKeys.release({ ...key, claimId: winner });
+      expect(await store.idempotencyKeys.claim(claimBy('g', later(2500)))).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'f1' } });
 
-      await store.completeIdempotencyKey({ ...key, claimId: 'new', status: 200, body: '{"data":1}' });
-      expect(await store.claimIdempotencyKey(claimBy('h', later(5000)))).toEqual({
+      await store.idempotencyKeys.complete({ ...key, claimId: 'new', status: 200, body: '{"data":1}' });
+      expect(await store.idempotencyKeys.claim(claimBy('h', later(5000)))).toEqual({
         claimed: false,
         existing: { state: 'done', fingerprint: 'f1', status: 200, body: '{"data":1}' },
       });
-      expect(await store.purgeIdempotencyKeys(later(30_000))).toBe(0);
+      expect(await store.idempotencyKeys.purge(later(30_000))).toBe(0);
       // The takeover at +2 s keeps the answer until +62 s.
-      expect(await store.purgeIdempotencyKeys(later(63_000))).toBeGreaterThanOrEqual(1);
-      expect(await store.claimIdempotencyKey(claimBy('i', later(64_000)))).toEqual({ claimed: true });
+      expect(await store.idempotencyKeys.purge(later(63_000))).toBeGreaterThanOrEqual(1);
+      expect(await store.idempotencyKeys.claim(claimBy('i', later(64_000)))).toEqual({ claimed: true });
 
-      await store.releaseIdempotencyKey({ ...key, claimId: 'i' });
-      expect(await store.claimIdempotencyKey(claimBy('j', later(64_500)))).toEqual({ claimed: true });
+      await store.idempotencyKeys.release({ ...key, claimId: 'i' });
+      expect(await store.idempotencyKeys.claim(claimBy('j', later(64_500)))).toEqual({ claimed: true });
     });
 
     it('leases finalization of a pending upload to one caller at a time', async () => {
       const asset = anAsset(tenant, { status: 'pending_upload' });
-      await store.insertAsset(asset);
+      await store.assets.insertAsset(asset);
       const now = new Date();
       const until = new Date(now.getTime() + 60_000);
-      const results = await Promise.all(Array.from({ length: 6 }, () => store.claimFinalization({ assetId: asset.assetId, now, until })));
+      const results = await Promise.all(Array.from({ length: 6 }, () => store.assets.claimFinalization({ assetId: asset.assetId, now, until })));
       expect(results.filter(Boolean)).toHaveLength(1);
       // While the lease lives, the reaper may not expire it; once it lapses, another caller may take it.
-      expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(false);
-      expect(await store.claimFinalization({ assetId: asset.assetId, now: new Date(until.getTime() + 1), until: new Date(until.getTime() + 60_000) })).toBe(true);
-      await store.releaseFinalization(asset.assetId);
-      expect(await store.claimFinalization({ assetId: asset.assetId, now, until })).toBe(true);
-      await store.releaseFinalization(asset.assetId);
-      expect(await store.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
-      expect(await store.claimFinalization({ assetId: asset.assetId, now, until })).toBe(false);
+      expect(await store.assets.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(false);
+      expect(await store.assets.claimFinalization({ assetId: asset.assetId, now: new Date(until.getTime() + 1), until: new Date(until.getTime() + 60_000) })).toBe(true);
+      await store.assets.releaseFinalization(asset.assetId);
+      expect(await store.assets.claimFinalization({ assetId: asset.assetId, now, until })).toBe(true);
+      await store.assets.releaseFinalization(asset.assetId);
+      expect(await store.assets.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
+      expect(await store.assets.claimFinalization({ assetId: asset.assetId, now, until })).toBe(false);
     });
 
     it('owes a finished job\'s callback in the same update, and leases each due callback to one deliverer', async () => {
@@ -219,23 +219,23 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       const hooked = aJob(1, 'https://receiver.example/hook');
       const silent = aJob(2, null);
       for (const job of [hooked, silent]) {
-        await store.insertJob(job);
-        const claimed = await store.claimJob({ kinds: ['lipsync'], now: at(500), leaseId: `L${job.jobId}`, leaseExpiresAt: at(60_000) });
+        await store.jobs.insertJob(job);
+        const claimed = await store.jobs.claimJob({ kinds: ['lipsync'], now: at(500), leaseId: `L${job.jobId}`, leaseExpiresAt: at(60_000) });
         expect(claimed?.jobId).toBe(job.jobId);
         const finish = { jobId: job.jobId, leaseId: `L${job.jobId}`, now: at(1000), status: 'completed' as const, outputAssetId: null, errorMessage: null };
-        expect(await store.finishJob(finish)).toBe(true);
+        expect(await store.jobs.finishJob(finish)).toBe(true);
       }
-      expect((await store.findJobById(hooked.jobId))?.callback).toEqual({ state: 'pending', attempts: 0, dueAt: at(1000), leaseId: null, leaseUntil: null, lastError: null });
-      expect((await store.findJobById(silent.jobId))?.callback).toBeNull();
+      expect((await store.jobs.findJobById(hooked.jobId))?.callback).toEqual({ state: 'pending', attempts: 0, dueAt: at(1000), leaseId: null, leaseUntil: null, lastError: null });
+      expect((await store.jobs.findJobById(silent.jobId))?.callback).toBeNull();
 
       const claim = (now: number, leaseUntil: number, leaseId = `lease-${now}`) =>
-        store.claimDueCallbacks({ now: at(now), leaseId, leaseUntil: at(leaseUntil), limit: 10 });
+        store.jobs.claimDueCallbacks({ now: at(now), leaseId, leaseUntil: at(leaseUntil), limit: 10 });
       const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => claim(1000, 61_000, `racer-${i}`)));
       expect(racing.flat().map((job) => job.jobId)).toEqual([hooked.jobId]);
       const winner = racing.flat()[0]!.callback!.leaseId!;
       expect(await claim(2000, 62_000)).toEqual([]); // leased
       const settle = (leaseId: string, state: 'pending' | 'delivered', dueAt: number | null, error: string | null) =>
-        store.settleCallback({ jobId: hooked.jobId, leaseId, state, dueAt: dueAt === null ? null : at(dueAt), error });
+        store.jobs.settleCallback({ jobId: hooked.jobId, leaseId, state, dueAt: dueAt === null ? null : at(dueAt), error });
       expect(await settle('someone-else', 'delivered', null, null)).toBe(false);
       expect(await settle(winner, 'pending', 10_000, 'answered 500')).toBe(true);
       expect(await claim(5000, 65_000)).toEqual([]); // not due yet
@@ -246,7 +246,7 @@ export function runMetadataContract({ name, create }: MetadataContractOptions): 
       expect(await claim(70_001, 130_000, 'third')).toHaveLength(1); // the lease lapsed: another deliverer takes over
       expect(await settle('second', 'delivered', null, null)).toBe(false); // the lapsed holder can no longer settle
       expect(await settle('third', 'delivered', null, null)).toBe(true);
-      expect((await store.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseId: null, leaseUntil: null });
+      expect((await store.jobs.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseId: null, leaseUntil: null });
       expect(await claim(999_999, 1_999_999)).toEqual([]);
     });
 

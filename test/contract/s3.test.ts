@@ -107,7 +107,7 @@ if (s3Available) {
     }
   });
 } else {
-  describe('StorageBackend contract: S3', () => {
+  describe('ObjectStorage contract: S3', () => {
     it.skipIf(!required)('needs ASSETD_TEST_S3_* (scripts/services-up.sh)', () => {
       throw new Error('ASSETD_TEST_REQUIRE_SERVICES=1 but the S3 server is not configured');
     });

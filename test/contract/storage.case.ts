@@ -1,16 +1,16 @@
-// The StorageBackend contract: every adapter (local disk now, S3 next) runs this same suite.
+// The ObjectStorage contract: every adapter (local disk now, S3 next) runs this same suite.
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StorageBackend } from '../../src/storage/port.js';
+import type { ObjectStorage } from '../../src/domain/ports/index.js';
 
 export interface StorageContractOptions {
   readonly name: string;
-  readonly create: () => Promise<StorageBackend>;
+  readonly create: () => Promise<ObjectStorage>;
   /** Whatever the adapter keeps while a write is in flight (temp files, multipart uploads): must be 0 after. */
-  readonly pendingWrites?: (backend: StorageBackend) => Promise<number>;
+  readonly pendingWrites?: (backend: ObjectStorage) => Promise<number>;
   /** Leaves what a killed process would (a temp file, an unfinished multipart upload). */
-  readonly abandonWrite?: (backend: StorageBackend) => Promise<void>;
+  readonly abandonWrite?: (backend: ObjectStorage) => Promise<void>;
 }
 
 let counter = 0;
@@ -31,8 +31,8 @@ function failingBody(goodBytes: number): Readable {
 }
 
 export function runStorageContract({ name, create, pendingWrites, abandonWrite }: StorageContractOptions): void {
-  describe(`StorageBackend contract: ${name}`, () => {
-    let storage: StorageBackend;
+  describe(`ObjectStorage contract: ${name}`, () => {
+    let storage: ObjectStorage;
     beforeAll(async () => {
       storage = await create();
     });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { putBytes } from '../support/put.js';
 import { storageKeyFor } from '../../src/domain/ids.js';
-import type { KyselyMetadataStore } from '../../src/metadata/kysely-store.js';
+import type { KyselyStores } from '../../src/metadata/index.js';
 import { usesS3 } from '../support/backends.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 
@@ -369,7 +369,7 @@ describe('Idempotency-Key', () => {
     const url = `${t.url}/v3/assets`;
     const running = sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'slow.png', body: slow }], { 'idempotency-key': key });
     // The first request holds the key once its claim is in the store.
-    const db = (t.server.metadata as KyselyMetadataStore).db;
+    const db = (t.server.metadata as KyselyStores).db;
     await eventually(async () => (await db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute()).length === 1);
     const second = await sendMultipart(url, TENANT_A.key, [{ name: 'file', filename: 'x.png', body: media.png() }], { 'idempotency-key': key });
     expect(second.status).toBe(409);

@@ -144,7 +144,7 @@ describe('job callbacks', () => {
   });
 
   const hooksTo = (path: string) => origin.requests.filter((r) => r.path === path).length;
-  const callbackOf = async (id: string) => (await t.server.metadata.findJobById(id))?.callback;
+  const callbackOf = async (id: string) => (await t.server.metadata.jobs.findJobById(id))?.callback;
 
   it('retries a refused callback on a schedule kept in the database, so a restart loses nothing', async () => {
     await drainQueue();

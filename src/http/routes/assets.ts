@@ -3,7 +3,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AssetService, StagedAsset } from '../../domain/assets.js';
 import { AppError, errors } from '../../domain/errors.js';
-import { SINGLE_UPLOAD_MIMES } from '../../domain/media.js';
+import { SINGLE_UPLOAD_MIMES } from '../../media/types.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
 import { toAppError } from '../errors.js';
 import { hangupSignal } from '../hangup.js';

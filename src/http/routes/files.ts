@@ -3,10 +3,10 @@ import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import type { AssetService } from '../../domain/assets.js';
-import { AppError, errors } from '../../domain/errors.js';
+import { errors } from '../../domain/errors.js';
 import { URL_TOKEN_PATTERN } from '../../domain/ids.js';
-import type { Asset } from '../../metadata/port.js';
-import type { ByteRange } from '../../storage/port.js';
+import type { Asset } from '../../domain/ports/index.js';
+import type { ByteRange } from '../../domain/ports/index.js';
 
 export interface FileRoutesOptions {
   readonly assets: AssetService;
@@ -31,7 +31,7 @@ function requestedRange(request: FileRequest, asset: Asset, etag: string): ByteR
   const ifRange = request.headers['if-range'];
   if (typeof ifRange === 'string' && ifRange.trim() !== etag) return null;
   const ranges = parseRange(asset.sizeBytes, header, { combine: true });
-  if (ranges === -1) throw new AppError('invalid_parameter', 416, 'The requested range is not satisfiable.', { param: 'Range' });
+  if (ranges === -1) throw errors.rangeNotSatisfiable();
   // Malformed or multiple ranges: RFC 9110 lets a server ignore Range and send the whole representation.
   if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return null;
   const [range] = ranges;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { planAvatar, planLipsync, planVideoAgent, planVideoTranslation, type JobPlan } from '../../domain/job-plans.js';
 import type { JobService } from '../../domain/jobs.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
-import type { JobKind } from '../../metadata/port.js';
+import type { JobKind } from '../../domain/ports/index.js';
 import { jobJson } from '../job-presenters.js';
 
 type Body = Record<string, unknown>;

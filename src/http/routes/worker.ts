@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { JOB_KINDS, type JobService } from '../../domain/jobs.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
-import { parseFileInput } from '../../inputs/resolver.js';
-import type { JobKind } from '../../metadata/port.js';
+import { parseFileInput } from '../../domain/file-inputs.js';
+import type { JobKind } from '../../domain/ports/index.js';
 import { workerJobJson } from '../job-presenters.js';
 
 const lease = { lease_id: { type: 'string', minLength: 1, maxLength: 64 }, lease_seconds: { type: 'integer', minimum: 5, maximum: 3600 } };

@@ -2,7 +2,7 @@
 // lock, so replicas starting together apply each migration once). Every replica shares it.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { KyselyMetadataStore } from '../kysely-store.js';
+import { kyselyStores, type KyselyStores } from '../kysely/stores.js';
 import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
 
@@ -13,7 +13,7 @@ export interface PostgresOptions {
   readonly migrate?: boolean;
 }
 
-export async function openPostgresStore(options: PostgresOptions): Promise<KyselyMetadataStore> {
+export async function openPostgresStore(options: PostgresOptions): Promise<KyselyStores> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize });
   // An idle client that loses its connection must not take the process down.
   pool.on('error', () => {});
@@ -24,5 +24,5 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Kysel
     await db.destroy();
     throw error;
   }
-  return new KyselyMetadataStore(db, 'postgres');
+  return kyselyStores(db, 'postgres');
 }

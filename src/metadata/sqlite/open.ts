@@ -1,11 +1,11 @@
 // The embedded metadata store: one SQLite file in the data directory, WAL mode, migrated on open.
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { KyselyMetadataStore } from '../kysely-store.js';
+import { kyselyStores, type KyselyStores } from '../kysely/stores.js';
 import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
 
-export async function openSqliteStore(file: string): Promise<KyselyMetadataStore> {
+export async function openSqliteStore(file: string): Promise<KyselyStores> {
   const database = new Sqlite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
@@ -18,5 +18,5 @@ export async function openSqliteStore(file: string): Promise<KyselyMetadataStore
     await db.destroy();
     throw error;
   }
-  return new KyselyMetadataStore(db, 'sqlite');
+  return kyselyStores(db, 'sqlite');
 }

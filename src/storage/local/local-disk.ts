@@ -1,4 +1,4 @@
-// Local-disk StorageBackend: objects are files under <dataDir>/objects, written first to <dataDir>/tmp and renamed
+// Local-disk ObjectStorage: objects are files under <dataDir>/objects, written first to <dataDir>/tmp and renamed
 // into place after an fsync, so a reader (or a crash) never sees half a file.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveInside } from '../path-guard.js';
 import { DurableFileWriter } from './durable-file.js';
-import type { ObjectInfo, ReadOptions, StorageBackend, WriteOptions } from '../port.js';
+import type { ObjectInfo, ReadOptions, ObjectStorage, WriteOptions } from '../../domain/ports/index.js';
 
 export interface LocalDiskOptions {
   readonly dataDir: string;
@@ -21,7 +21,7 @@ function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-export class LocalDiskStorage implements StorageBackend {
+export class LocalDiskStorage implements ObjectStorage {
   readonly name = 'local-disk';
 
   private constructor(

@@ -1,4 +1,4 @@
-// StorageBackend on any S3-compatible object store (AWS S3, R2, Ceph RGW, MinIO, GCS's S3 API). Writes stream as
+// ObjectStorage on any S3-compatible object store (AWS S3, R2, Ceph RGW, MinIO, GCS's S3 API). Writes stream as
 // multipart uploads with bounded part buffers and are aborted on failure, so an object appears whole or not at all;
 // direct uploads get genuine presigned PUT URLs, so their bytes never pass through assetd.
 import {
@@ -19,7 +19,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable } from 'node:stream';
 import { checkKey } from '../path-guard.js';
-import type { ObjectInfo, PresignPutOptions, ReadOptions, StorageBackend, UploadTarget, WriteOptions } from '../port.js';
+import type { ObjectInfo, PresignPutOptions, ReadOptions, ObjectStorage, UploadTarget, WriteOptions } from '../../domain/ports/index.js';
 
 export interface S3Options {
   readonly bucket: string;
@@ -42,7 +42,7 @@ function isNotFound(error: unknown): boolean {
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
-export class S3Storage implements StorageBackend {
+export class S3Storage implements ObjectStorage {
   readonly name = 's3';
 
   private constructor(

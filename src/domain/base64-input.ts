@@ -1,5 +1,5 @@
 // Inline base64 file inputs: strict alphabet and padding, size known before decoding, one decode.
-import { errors } from '../domain/errors.js';
+import { errors } from './errors.js';
 
 // One character class and no groups: linear on a 43 MB string (a grouped pattern overflows the regex stack).
 const STRICT = /^[A-Za-z0-9+/]*={0,2}$/;

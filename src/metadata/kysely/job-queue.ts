@@ -1,11 +1,10 @@
-// The job-queue queries of the Kysely MetadataStore. Claiming is a compare-and-set on (status, lease), retried a
+// JobQueue over Kysely. Claiming is a compare-and-set on (status, lease), retried a
 // few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike. The same
 // rows are the callback outbox: finishing a job owes its callback in the same update, and deliverers lease due
 // callbacks with a compare-and-set on the callback lease.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { CallbackOutcome, CallbackState, ClaimJobOptions, Job, JobCallback, JobKind, JobStatus, LeasedJobUpdate } from './port.js';
-import { dateOrNull, num, type Database, type JobsTable } from './schema.js';
-
+import type { JobQueue, CallbackOutcome, CallbackState, ClaimJobOptions, Job, JobCallback, JobKind, JobStatus, LeasedJobUpdate } from '../../domain/ports/index.js';
+import { dateOrNull, num, type Database, type JobsTable } from '../schema.js';
 
 function toJob(row: Selectable<JobsTable>): Job {
   return {
@@ -39,7 +38,7 @@ function toCallback(row: Selectable<JobsTable>): JobCallback | null {
   };
 }
 
-export class KyselyJobQueries {
+export class KyselyJobQueue implements JobQueue {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertJob(job: Job): Promise<void> {

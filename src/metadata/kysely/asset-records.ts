@@ -1,21 +1,16 @@
-// MetadataStore over Kysely: the queries are written once and run on SQLite or PostgreSQL; each adapter only opens
-// the connection and says which dialect it is.
+// AssetRecords over Kysely: the asset and batch queries, written once for SQLite and PostgreSQL. Status changes and
+// the finalization lease are compare-and-sets in one UPDATE, so concurrent callers in any process agree.
 import type { Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
-import { KyselyJobQueries } from './kysely-jobs.js';
 import type {
   Asset,
   AssetPage,
+  AssetRecords,
   AssetStatus,
   AssetTransition,
-  ClaimResult,
-  IdempotencyClaim,
-  IdempotencyKeyRef,
   ListAssetsOptions,
-  MetadataStore,
   UploadBatch,
-} from './port.js';
-import { dateOrNull, num, type AssetsTable, type Database } from './schema.js';
+} from '../../domain/ports/index.js';
+import { dateOrNull, num, type AssetsTable, type Database } from '../schema.js';
 
 type AssetRow = Selectable<AssetsTable>;
 
@@ -67,25 +62,8 @@ function toRow(asset: Asset) {
   };
 }
 
-export class KyselyMetadataStore implements MetadataStore {
-  private readonly jobs: KyselyJobQueries;
-
-  constructor(
-    readonly db: Kysely<Database>,
-    readonly dialect: 'sqlite' | 'postgres',
-  ) {
-    this.jobs = new KyselyJobQueries(db);
-  }
-
-  readonly insertJob: MetadataStore['insertJob'] = (job) => this.jobs.insertJob(job);
-  readonly findJob: MetadataStore['findJob'] = (tenant, jobId, kind) => this.jobs.findJob(tenant, jobId, kind);
-  readonly findJobById: MetadataStore['findJobById'] = (jobId) => this.jobs.findJobById(jobId);
-  readonly updateJobRequest: MetadataStore['updateJobRequest'] = (options) => this.jobs.updateJobRequest(options);
-  readonly claimJob: MetadataStore['claimJob'] = (options) => this.jobs.claimJob(options);
-  readonly renewJobLease: MetadataStore['renewJobLease'] = (update) => this.jobs.renewJobLease(update);
-  readonly finishJob: MetadataStore['finishJob'] = (update) => this.jobs.finishJob(update);
-  readonly claimDueCallbacks: MetadataStore['claimDueCallbacks'] = (options) => this.jobs.claimDueCallbacks(options);
-  readonly settleCallback: MetadataStore['settleCallback'] = (outcome) => this.jobs.settleCallback(outcome);
+export class KyselyAssetRecords implements AssetRecords {
+  constructor(private readonly db: Kysely<Database>) {}
 
   async insertAsset(asset: Asset): Promise<void> {
     await this.db.insertInto('assets').values(toRow(asset)).execute();
@@ -209,85 +187,6 @@ export class KyselyMetadataStore implements MetadataStore {
     await this.db.updateTable('assets').set({ expires_at: null }).where('asset_id', '=', assetId).execute();
   }
 
-  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<ClaimResult> {
-    const identity = { tenant: claim.tenant, scope: claim.scope, key: claim.key };
-    const fresh = {
-      claim_id: claim.claimId,
-      fingerprint: claim.fingerprint,
-      state: 'in_progress',
-      response_status: null,
-      response_body: null,
-      locked_until: claim.lockUntil.getTime(),
-      expires_at: claim.expiresAt.getTime(),
-    };
-    const inserted = await this.db
-      .insertInto('idempotency_keys')
-      .values({ ...identity, ...fresh })
-      .onConflict((oc) => oc.columns(['tenant', 'scope', 'key']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true };
-
-    const now = claim.now.getTime();
-    // An expired answer, or a claim whose holder died, may be taken over by exactly one caller.
-    const takenOver = await this.db
-      .updateTable('idempotency_keys')
-      .set(fresh)
-      .where('tenant', '=', claim.tenant)
-      .where('scope', '=', claim.scope)
-      .where('key', '=', claim.key)
-      .where((eb) =>
-        eb.or([
-          eb('expires_at', '<=', now),
-          eb.and([eb('state', '=', 'in_progress'), eb('locked_until', '<=', now)]),
-        ]),
-      )
-      .executeTakeFirst();
-    if (Number(takenOver.numUpdatedRows) === 1) return { claimed: true };
-
-    const row = await this.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('tenant', '=', claim.tenant)
-      .where('scope', '=', claim.scope)
-      .where('key', '=', claim.key)
-      .executeTakeFirst();
-    if (!row) return this.claimIdempotencyKey(claim);
-    if (row.state === 'done' && row.response_status !== null && row.response_body !== null) {
-      return {
-        claimed: false,
-        existing: { state: 'done', fingerprint: row.fingerprint, status: num(row.response_status), body: row.response_body },
-      };
-    }
-    return { claimed: false, existing: { state: 'in_progress', fingerprint: row.fingerprint } };
-  }
-
-  async completeIdempotencyKey(key: IdempotencyKeyRef & { status: number; body: string }): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({ state: 'done', response_status: key.status, response_body: key.body })
-      .where('tenant', '=', key.tenant)
-      .where('scope', '=', key.scope)
-      .where('key', '=', key.key)
-      .where('claim_id', '=', key.claimId)
-      .execute();
-  }
-
-  async releaseIdempotencyKey(key: IdempotencyKeyRef): Promise<void> {
-    await this.db
-      .deleteFrom('idempotency_keys')
-      .where('tenant', '=', key.tenant)
-      .where('scope', '=', key.scope)
-      .where('key', '=', key.key)
-      .where('claim_id', '=', key.claimId)
-      .where('state', '=', 'in_progress')
-      .execute();
-  }
-
-  async purgeIdempotencyKeys(now: Date): Promise<number> {
-    const result = await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now.getTime()).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
   async findAsset(tenant: string, assetId: string): Promise<Asset | null> {
     const row = await this.db
       .selectFrom('assets')
@@ -321,13 +220,5 @@ export class KyselyMetadataStore implements MetadataStore {
       .returningAll()
       .executeTakeFirst();
     return row ? toAsset(row) : null;
-  }
-
-  async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
-  }
-
-  async close(): Promise<void> {
-    await this.db.destroy();
   }
 }

@@ -5,15 +5,15 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { jpeg, padTo, png } from '../../test/support/media.js';
-import { makeDataDir } from '../../test/support/server.js';
-import { openSqliteStore } from '../metadata/sqlite/open.js';
-import { LocalDiskStorage } from '../storage/local/local-disk.js';
-import type { ReadOptions, StorageBackend } from '../storage/port.js';
-import { DirectUploadService } from './direct-uploads.js';
-import { stagingKeyFor } from './ids.js';
-import { PublicUrls } from './public-urls.js';
-import { UploadSigner } from './upload-signature.js';
+import { jpeg, padTo, png } from '../support/media.js';
+import { makeDataDir } from '../support/server.js';
+import { openSqliteStore } from '../../src/metadata/sqlite/open.js';
+import { LocalDiskStorage } from '../../src/storage/local/local-disk.js';
+import type { ReadOptions, ObjectStorage } from '../../src/domain/ports/index.js';
+import { DirectUploadService } from '../../src/domain/direct-uploads.js';
+import { stagingKeyFor } from '../../src/domain/ids.js';
+import { PublicUrls } from '../../src/domain/public-urls.js';
+import { UploadSigner } from '../../src/domain/upload-signature.js';
 
 /** The real local-disk backend, except that reads of the asset's key wait for `open()`. */
 function gated(storage: LocalDiskStorage) {
@@ -21,7 +21,7 @@ function gated(storage: LocalDiskStorage) {
   const opened = new Promise<void>((resolve) => (release = resolve));
   let reached!: () => void;
   const waiting = new Promise<void>((resolve) => (reached = resolve));
-  const backend: StorageBackend = Object.assign(Object.create(storage) as LocalDiskStorage, {
+  const backend: ObjectStorage = Object.assign(Object.create(storage) as LocalDiskStorage, {
     read: async (options: ReadOptions) => {
       if (options.key.startsWith('assets/')) {
         reached();
@@ -39,7 +39,7 @@ describe('DirectUploadService.complete across processes', () => {
     const metadata = await openSqliteStore(path.join(dataDir, 'assetd.sqlite'));
     const storage = await LocalDiskStorage.open({ dataDir });
     const gate = gated(storage);
-    const common = { metadata, signer: new UploadSigner('s'.repeat(32)), urls: new PublicUrls('http://127.0.0.1'), ttlSeconds: 600, maxBytes: 1e6 };
+    const common = { records: metadata.assets, signer: new UploadSigner('s'.repeat(32)), urls: new PublicUrls('http://127.0.0.1'), ttlSeconds: 600, maxBytes: 1e6 };
     const a = new DirectUploadService({ ...common, storage: gate.backend });
     const b = new DirectUploadService({ ...common, storage });
 

@@ -2,13 +2,12 @@
 // `completed` asset of the caller, or a 400 whose `param` is the JSON path of the input. A request's inputs resolve
 // together, concurrently with a bound, and all or nothing: if one fails, the assets made for the others are removed.
 import { Readable } from 'node:stream';
-import type { AssetService } from '../domain/assets.js';
-import { settleLimited } from '../domain/concurrency.js';
-import { AppError, errors, isAppError } from '../domain/errors.js';
-import { canonicalMime, describeSupported, mimesOfKinds, type MediaKind } from '../domain/media.js';
-import type { Asset } from '../metadata/port.js';
-import { decodeBase64Input } from './base64.js';
-import { discard, DownloadError, type SafeFetcher } from './safe-fetch.js';
+import { canonicalMime, describeSupported, mimesOfKinds, type MediaKind } from '../media/types.js';
+import type { AssetService } from './assets.js';
+import { decodeBase64Input } from './base64-input.js';
+import { settleLimited } from './concurrency.js';
+import { errors, isAppError } from './errors.js';
+import { DownloadError, type Asset, type RemoteFiles } from './ports/index.js';
 
 export type FileInput =
   | { readonly type: 'asset_id'; readonly asset_id: string }
@@ -47,13 +46,12 @@ export interface InputRule {
 
 export interface ResolverOptions {
   readonly assets: AssetService;
-  readonly fetcher: SafeFetcher;
+  readonly fetcher: RemoteFiles;
   readonly maxBytes: number;
   readonly concurrency?: number;
 }
 
-const downloadFailed = (reason: string, param: string) =>
-  new AppError('download_failed', 400, `The file could not be downloaded: ${reason}.`, { param: `${param}.url` });
+const downloadFailed = (reason: string, param: string) => errors.downloadFailed(reason, `${param}.url`);
 
 function filenameFromUrl(url: URL): string | undefined {
   const last = url.pathname.split('/').pop() ?? '';
@@ -117,7 +115,7 @@ export class FileInputResolver {
       asset = await this.options.assets.get(tenant, assetId);
     } catch (error) {
       if (isAppError(error) && error.code === 'not_found') {
-        throw new AppError('not_found', 400, `Asset ${assetId} not found.`, { param: `${param}.asset_id` });
+        throw errors.referenceNotFound(`Asset ${assetId} not found.`, `${param}.asset_id`);
       }
       throw error;
     }
@@ -165,7 +163,7 @@ export class FileInputResolver {
     try {
       return await this.store(tenant, file.body, filenameFromUrl(file.finalUrl), accept, `${param}.url`);
     } catch (error) {
-      discard(file.body);
+      this.options.fetcher.discard(file);
       if (isAppError(error) && error.code === 'payload_too_large') {
         throw downloadFailed(`the file is larger than ${this.options.maxBytes} bytes`, param);
       }

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { parseStream, type IAudioMetadata } from 'music-metadata';
 import { mediaFacts, NO_FACTS, roundMs, type MediaFacts } from './media-facts.js';
-import { SNIFF_BYTES } from './media.js';
+import { SNIFF_BYTES } from './types.js';
 import { Mp4FactsReader } from './mp4-facts.js';
 
 export interface FactsProbe {

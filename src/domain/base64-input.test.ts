@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../domain/errors.js';
-import { decodeBase64Input, decodedLength } from './base64.js';
+import { AppError } from './errors.js';
+import { decodeBase64Input, decodedLength } from './base64-input.js';
 
 describe('decodeBase64Input', () => {
   const bytes = Buffer.from('hello, assets!');

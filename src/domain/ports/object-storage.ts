@@ -1,5 +1,5 @@
-// The StorageBackend port: where asset bytes live. Domain code sees only this interface; the local-disk adapter
-// (and later an S3 one) implement it, and test/contract/storage.case.ts holds every adapter to the same behaviour.
+// The ObjectStorage port: where asset bytes live. Domain code sees only this interface; the local-disk and S3
+// adapters (src/storage) implement it, and test/contract/object-storage.case.ts holds each of them to it.
 import type { Readable } from 'node:stream';
 
 export interface ByteRange {
@@ -40,7 +40,7 @@ export interface PresignPutOptions {
   readonly expiresAt: Date;
 }
 
-export interface StorageBackend {
+export interface ObjectStorage {
   readonly name: string;
   /**
    * Present when clients can PUT straight to the backend (S3). Without it, assetd serves a signed upload endpoint

@@ -1,0 +1,100 @@
+// Assets and upload batches: the records the asset rules keep, and the port that stores them. The metadata adapters
+// (SQLite, PostgreSQL) implement AssetRecords; test/contract/asset-records.case.ts holds each of them to it.
+
+export type AssetStatus = 'pending_upload' | 'completed' | 'failed' | 'expired';
+
+export interface Asset {
+  readonly assetId: string;
+  readonly tenant: string;
+  readonly status: AssetStatus;
+  readonly mimeType: string;
+  readonly sizeBytes: number;
+  readonly sha256: string | null;
+  readonly filename: string | null;
+  readonly storageKey: string;
+  /** The secret path segment of the public url: knowing an asset id does not give its bytes. */
+  readonly urlToken: string;
+  readonly createdAt: Date;
+  readonly completedAt: Date | null;
+  /** Direct upload: the checksum promised at initiation (lowercase hex). */
+  readonly declaredSha256: string | null;
+  /** Direct upload: when the presigned URL stops working and a pending upload may be reaped. */
+  readonly expiresAt: Date | null;
+  readonly batchId: string | null;
+  /** Why a direct upload ended `failed` (an error code and message), so a repeated complete answers the same. */
+  readonly failureCode: string | null;
+  readonly failureMessage: string | null;
+  /** Where the bytes tell (images; WAV audio): pixel size and length. */
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly durationSeconds: number | null;
+}
+
+export interface UploadBatch {
+  readonly batchId: string;
+  readonly tenant: string;
+  readonly title: string | null;
+  readonly createdAt: Date;
+}
+
+/** Fields a status transition may set alongside the new status. */
+export type AssetPatch = Partial<
+  Pick<
+    Asset,
+    'mimeType' | 'sha256' | 'storageKey' | 'completedAt' | 'failureCode' | 'failureMessage' | 'width' | 'height' | 'durationSeconds'
+  >
+>;
+
+export interface AssetTransition {
+  readonly assetId: string;
+  readonly from: AssetStatus;
+  readonly to: AssetStatus;
+  readonly patch?: AssetPatch;
+  /** Only if no finalization lease is live at this instant (the reaper must not expire an upload mid-complete). */
+  readonly unlessFinalizingAt?: Date;
+}
+
+export interface ListAssetsOptions {
+  readonly tenant: string;
+  readonly limit: number;
+  /** Position after which to continue (from a previous page's `next`), newest first. */
+  readonly after?: number;
+}
+
+export interface AssetPage {
+  readonly assets: readonly Asset[];
+  /** Position to pass as `after` for the next page, or null on the last page. */
+  readonly next: number | null;
+}
+
+export interface AssetRecords {
+  insertAsset(asset: Asset): Promise<void>;
+  findAsset(tenant: string, assetId: string): Promise<Asset | null>;
+  /** Any tenant's asset: for the presigned storage endpoint, where the signature (not a key) is the credential. */
+  findAssetById(assetId: string): Promise<Asset | null>;
+  findAssetByUrlToken(urlToken: string): Promise<Asset | null>;
+  /** The tenant's assets among `assetIds`, in no particular order; ids it does not have are left out. */
+  findAssets(tenant: string, assetIds: readonly string[]): Promise<Asset[]>;
+  listAssets(options: ListAssetsOptions): Promise<AssetPage>;
+  /** Removes the record and returns it, or null when the tenant has no such asset. */
+  deleteAsset(tenant: string, assetId: string): Promise<Asset | null>;
+  /** Inserts a batch and its assets together: all or none. */
+  insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void>;
+  findBatch(tenant: string, batchId: string): Promise<UploadBatch | null>;
+  /** A batch's assets in the order they were given. */
+  listBatchAssets(tenant: string, batchId: string): Promise<Asset[]>;
+  /** Compare-and-set on status: true when this call made the transition, false when the asset was not in `from`. */
+  transitionAsset(transition: AssetTransition): Promise<boolean>;
+  /**
+   * Takes the right to finalize a pending upload until `until`; false while another caller (in any process) holds
+   * a live lease, or when the upload is no longer pending.
+   */
+  claimFinalization(options: { assetId: string; now: Date; until: Date }): Promise<boolean>;
+  releaseFinalization(assetId: string): Promise<void>;
+  /** Pending uploads whose URL expired before `now`, oldest first. */
+  listExpiredUploads(now: Date, limit: number): Promise<Asset[]>;
+  /** Finished uploads (completed, failed, expired) whose URL has lapsed but whose staging key was not swept yet. */
+  listLapsedUploads(now: Date, limit: number): Promise<Asset[]>;
+  /** Records that an upload's staging key is swept: its URL can write nothing any more. */
+  clearUploadExpiry(assetId: string): Promise<void>;
+}

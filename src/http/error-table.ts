@@ -1,0 +1,35 @@
+// What each domain error is on the wire: its HTTP status and the contract's error code. The one place a status is
+// bound to an error; the error handler and the OpenAPI document both read it.
+import type { ErrorCode } from '../domain/errors.js';
+
+export interface WireError {
+  readonly status: number;
+  /** The contract's code, when it is not the domain's own name. */
+  readonly code?: string;
+}
+
+export const ERROR_TABLE: Readonly<Record<ErrorCode, WireError>> = {
+  invalid_parameter: { status: 400 },
+  unsupported_media_type: { status: 400 },
+  checksum_mismatch: { status: 400 },
+  size_mismatch: { status: 400 },
+  media_type_mismatch: { status: 400 },
+  download_failed: { status: 400 },
+  reference_not_found: { status: 400, code: 'not_found' },
+  unauthorized: { status: 401 },
+  forbidden: { status: 403 },
+  not_found: { status: 404 },
+  conflict: { status: 409 },
+  request_in_progress: { status: 409 },
+  upload_expired: { status: 410 },
+  payload_too_large: { status: 413 },
+  range_not_satisfiable: { status: 416, code: 'invalid_parameter' },
+  rate_limit_exceeded: { status: 429 },
+  internal_error: { status: 500 },
+  service_unavailable: { status: 503 },
+};
+
+export function wireOf(code: ErrorCode): { status: number; code: string } {
+  const entry = ERROR_TABLE[code];
+  return { status: entry.status, code: entry.code ?? code };
+}
