@@ -12,6 +12,7 @@ import {
   JobService,
   PublicUrls,
   Reaper,
+  SignedUploadReceiver,
   UploadBatchService,
   UploadSigner,
 } from '../domain/index.js';
@@ -79,12 +80,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const now = options.now ?? (() => new Date());
   const urls = new PublicUrls(config.publicUrl);
   const assets = new AssetService({ records: metadata.assets, storage, now });
+  const signer = new UploadSigner(config.signingSecret ?? (await loadOrCreateRandomSecret(config.dataDir, SIGNING_SECRET_FILE)));
   const uploads = new DirectUploadService({
     records: metadata.assets,
     storage,
     urls,
     now,
-    signer: new UploadSigner(config.signingSecret ?? (await loadOrCreateRandomSecret(config.dataDir, SIGNING_SECRET_FILE))),
+    signer,
     ttlSeconds: config.uploadUrlTtlSeconds,
     maxBytes: config.directUploadMaxBytes,
   });
@@ -120,11 +122,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const app = await buildApp({
     assets,
     uploads,
+    receiver: new SignedUploadReceiver({ records: metadata.assets, storage, signer, now }),
     jobs,
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
     maxJsonBytes: config.maxJsonBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    batches: new UploadBatchService(metadata.assets, uploads),
+    batches: new UploadBatchService({ records: metadata.assets, uploads, now }),
     idempotency: new IdempotencyService(metadata.idempotencyKeys, now),
     keyring: new ApiKeyring(keys),
     urls,

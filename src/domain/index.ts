@@ -9,6 +9,7 @@ export { IdempotencyService } from './idempotency.js';
 export { JobService } from './jobs.js';
 export { PublicUrls } from './public-urls.js';
 export { Reaper } from './reaper.js';
+export { SignedUploadReceiver } from './upload-receiver.js';
 export { UploadBatchService } from './upload-batches.js';
 export { UploadSigner } from './upload-signature.js';
 export { CallbackDispatcher } from './webhooks.js';

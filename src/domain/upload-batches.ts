@@ -34,11 +34,22 @@ export function batchStatus(statuses: readonly AssetStatus[]): BatchStatus {
   return 'partial';
 }
 
+export interface UploadBatchOptions {
+  readonly records: AssetRecords;
+  readonly uploads: DirectUploadService;
+  readonly now?: () => Date;
+}
+
 export class UploadBatchService {
-  constructor(
-    private readonly records: AssetRecords,
-    private readonly uploads: DirectUploadService,
-  ) {}
+  private readonly records: AssetRecords;
+  private readonly uploads: DirectUploadService;
+  private readonly now: () => Date;
+
+  constructor(options: UploadBatchOptions) {
+    this.records = options.records;
+    this.uploads = options.uploads;
+    this.now = options.now ?? (() => new Date());
+  }
 
   async initiate(tenant: string, files: readonly DirectUploadRequest[], title: string | null) {
     if (files.length < 1 || files.length > MAX_BATCH_FILES) {
@@ -47,7 +58,7 @@ export class UploadBatchService {
     const batchId = `batch_${randomBytes(16).toString('hex')}`;
     // Every item is checked before anything is stored: a batch is accepted whole or not at all.
     const assets = files.map((file, i) => this.uploads.prepare(tenant, file, `files[${i}].`, batchId));
-    await this.records.insertBatch({ batchId, tenant, title, createdAt: new Date() }, assets);
+    await this.records.insertBatch({ batchId, tenant, title, createdAt: this.now() }, assets);
     const items: InitiatedUpload[] = [];
     for (const asset of assets) items.push(await this.uploads.describe(asset));
     return { batchId, items };

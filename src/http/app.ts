@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiKeyring } from '../domain/api-keys.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
+import type { SignedUploadReceiver } from '../domain/upload-receiver.js';
 import type { IdempotencyService } from '../domain/idempotency.js';
 import type { JobService } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
@@ -27,6 +28,8 @@ import { sharedSchemas } from './schemas.js';
 export interface AppOptions {
   readonly assets: AssetService;
   readonly uploads: DirectUploadService;
+  /** assetd's own presigned PUT endpoint (storage without presigned PUTs of its own). */
+  readonly receiver: SignedUploadReceiver;
   readonly batches: UploadBatchService;
   readonly idempotency: IdempotencyService;
   readonly jobs: JobService;
@@ -98,7 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { check: options.health });
   await app.register(fileRoutes, { assets: options.assets });
-  await app.register(uploadEndpointRoutes, { uploads: options.uploads });
+  await app.register(uploadEndpointRoutes, { receiver: options.receiver });
   app.decorateRequest('tenant', '');
   app.decorateRequest('idempotency', null);
   await app.register(async (v3) => {

@@ -1,11 +1,12 @@
 // assetd's own presigned storage endpoint, for backends without presigned PUTs (local disk): PUT /uploads/:asset_id.
 // No API key: the URL's signature is the credential. Errors use the API's JSON envelope.
 import type { FastifyInstance } from 'fastify';
-import { CHECKSUM_HEADER, type DirectUploadService } from '../../domain/direct-uploads.js';
+import { CHECKSUM_HEADER } from '../../domain/checksums.js';
+import type { SignedUploadReceiver } from '../../domain/upload-receiver.js';
 import type { SignedQuery } from '../../domain/upload-signature.js';
 import { hangupSignal } from '../hangup.js';
 
-export async function uploadEndpointRoutes(app: FastifyInstance, { uploads }: { uploads: DirectUploadService }): Promise<void> {
+export async function uploadEndpointRoutes(app: FastifyInstance, { receiver }: { receiver: SignedUploadReceiver }): Promise<void> {
   // The body is the file, whatever its type: the handler streams request.raw, nothing is parsed or buffered.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -26,7 +27,7 @@ export async function uploadEndpointRoutes(app: FastifyInstance, { uploads }: { 
         return Array.isArray(value) ? value[0] : value;
       };
       try {
-        const { sha256 } = await uploads.receive({
+        const { sha256 } = await receiver.receive({
           assetId: request.params.asset_id,
           query: request.query,
           contentType: header('content-type'),

@@ -1,0 +1,72 @@
+// assetd's own presigned PUT, for storage without one (local disk): the URL's signature is the credential. Every
+// check that needs no bytes comes first; then the bytes stream to the upload's staging key, counted and hashed on
+// the way in. What the PUT leaves there becomes the asset only when `complete` verifies it (upload-finalizer.ts).
+import type { Readable } from 'node:stream';
+import { CHECKSUM_HEADER, hexToBase64 } from './checksums.js';
+import { errors } from './errors.js';
+import { stagingKeyFor } from './ids.js';
+import { UploadInspector } from './inspect.js';
+import type { AssetRecords, ObjectStorage } from './ports/index.js';
+import type { SignedQuery, UploadSigner } from './upload-signature.js';
+
+export interface ReceiveOptions {
+  readonly assetId: string;
+  readonly query: Partial<SignedQuery>;
+  readonly contentType: string | undefined;
+  readonly contentLength: string | undefined;
+  readonly checksumHeader: string | undefined;
+  readonly body: Readable;
+  readonly signal?: AbortSignal;
+}
+
+export interface UploadReceiverOptions {
+  readonly records: AssetRecords;
+  readonly storage: ObjectStorage;
+  readonly signer: UploadSigner;
+  readonly now?: () => Date;
+}
+
+export class SignedUploadReceiver {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: UploadReceiverOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The signed PUT: every check that needs no bytes first, then the bytes, counted and hashed on the way in. */
+  async receive(options: ReceiveOptions): Promise<{ sha256: string }> {
+    const grant = this.options.signer.verify(options.assetId, options.query, Math.floor(this.now().getTime() / 1000));
+    if (grant === 'expired') throw errors.forbidden('The upload URL has expired.');
+    if (typeof grant === 'string') throw errors.forbidden('The upload URL signature is not valid.');
+    if (options.contentType !== grant.contentType) {
+      throw errors.forbidden(`Content-Type must be ${grant.contentType}, as signed into the URL.`, 'Content-Type');
+    }
+    if (options.contentLength !== String(grant.sizeBytes)) {
+      throw errors.forbidden(`Content-Length must be ${grant.sizeBytes}, as signed into the URL.`, 'Content-Length');
+    }
+    if (grant.sha256 && options.checksumHeader !== hexToBase64(grant.sha256)) {
+      throw errors.forbidden(`${CHECKSUM_HEADER} must be sent as given in upload_headers.`, CHECKSUM_HEADER);
+    }
+    const asset = await this.options.records.findAssetById(options.assetId);
+    if (!asset) throw errors.notFound('Upload');
+    if (asset.status === 'completed') throw errors.conflict('This upload is already completed; its URL takes no more bytes.');
+    if (asset.status === 'expired') throw errors.uploadExpired();
+    if (asset.status === 'failed') throw errors.conflict('This upload failed verification; start a new upload.');
+
+    const inspector = new UploadInspector({
+      maxBytes: grant.sizeBytes,
+      exactBytes: grant.sizeBytes,
+      expectedSha256: grant.sha256,
+      param: 'body',
+    });
+    const inspected = options.body.pipe(inspector);
+    options.body.once('error', (error) => inspector.destroy(error));
+    await this.options.storage.write({
+      key: stagingKeyFor(asset.assetId),
+      body: inspected,
+      contentType: grant.contentType,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { sha256: inspector.result().sha256 };
+  }
+}
