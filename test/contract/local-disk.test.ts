@@ -2,16 +2,22 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LocalDiskStorage } from '../../src/storage/local/local-disk.js';
 import { makeDataDir } from '../support/server.js';
-import { runStorageContract } from './storage.case.js';
+import { runObjectStorageContract } from './object-storage.case.js';
 
-runStorageContract({
+runObjectStorageContract({
   name: 'local disk',
-  create: async () => LocalDiskStorage.open({ dataDir: await makeDataDir() }),
-  pendingWrites: async (backend) => (await fs.readdir((backend as LocalDiskStorage).tempDir)).length,
-  abandonWrite: async (backend) => {
-    const file = path.join((backend as LocalDiskStorage).tempDir, 'killed-write.part');
-    await fs.writeFile(file, 'half a file');
-    const hourAgo = new Date(Date.now() - 3_600_000);
-    await fs.utimes(file, hourAgo, hourAgo);
+  create: async () => {
+    const storage = await LocalDiskStorage.open({ dataDir: await makeDataDir() });
+    return {
+      port: storage,
+      close: () => storage.close(),
+      pendingWrites: async () => (await fs.readdir(storage.tempDir)).length,
+      abandonWrite: async () => {
+        const file = path.join(storage.tempDir, 'killed-write.part');
+        await fs.writeFile(file, 'half a file');
+        const hourAgo = new Date(Date.now() - 3_600_000);
+        await fs.utimes(file, hourAgo, hourAgo);
+      },
+    };
   },
 });

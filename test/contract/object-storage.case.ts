@@ -1,16 +1,15 @@
-// The ObjectStorage contract: every adapter (local disk now, S3 next) runs this same suite.
+// The ObjectStorage contract: every storage adapter (local disk, S3) runs this same block.
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { ObjectStorage } from '../../src/domain/ports/index.js';
+import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
-export interface StorageContractOptions {
-  readonly name: string;
-  readonly create: () => Promise<ObjectStorage>;
+export interface ObjectStorageSubject extends Subject<ObjectStorage> {
   /** Whatever the adapter keeps while a write is in flight (temp files, multipart uploads): must be 0 after. */
-  readonly pendingWrites?: (backend: ObjectStorage) => Promise<number>;
+  pendingWrites(): Promise<number>;
   /** Leaves what a killed process would (a temp file, an unfinished multipart upload). */
-  readonly abandonWrite?: (backend: ObjectStorage) => Promise<void>;
+  abandonWrite(): Promise<void>;
 }
 
 let counter = 0;
@@ -30,101 +29,105 @@ function failingBody(goodBytes: number): Readable {
   });
 }
 
-export function runStorageContract({ name, create, pendingWrites, abandonWrite }: StorageContractOptions): void {
+export function runObjectStorageContract({ name, create, skip }: ContractOptions<ObjectStorageSubject>): void {
   describe(`ObjectStorage contract: ${name}`, () => {
+    let subject: ObjectStorageSubject;
     let storage: ObjectStorage;
     beforeAll(async () => {
-      storage = await create();
+      subject = await create();
+      storage = subject.port;
     });
     afterAll(async () => {
-      await storage.close();
+      await subject?.close();
     });
 
     const write = (key: string, body: Buffer | Readable) =>
       storage.write({ key, body: body instanceof Readable ? body : Readable.from([body]), contentType: 'application/octet-stream' });
 
-    it('writes, stats, reads whole and by range, and deletes', async () => {
-      const key = freshKey();
-      const info = await write(key, Buffer.from('0123456789'));
-      expect(info.sizeBytes).toBe(10);
-      expect(await storage.stat(key)).toEqual({ sizeBytes: 10 });
-      expect(await text((await storage.read({ key }))!)).toBe('0123456789');
-      expect(await text((await storage.read({ key, range: { start: 2, end: 5 } }))!)).toBe('2345');
-      await storage.delete(key);
-      expect(await storage.stat(key)).toBeNull();
-      expect(await storage.read({ key })).toBeNull();
-    });
+    declareCases(`ObjectStorage contract: ${name}`, skip, (contractCase) => {
+      contractCase('writes, stats, reads whole and by range, and deletes', async () => {
+        const key = freshKey();
+        const info = await write(key, Buffer.from('0123456789'));
+        expect(info.sizeBytes).toBe(10);
+        expect(await storage.stat(key)).toEqual({ sizeBytes: 10 });
+        expect(await text((await storage.read({ key }))!)).toBe('0123456789');
+        expect(await text((await storage.read({ key, range: { start: 2, end: 5 } }))!)).toBe('2345');
+        await storage.delete(key);
+        expect(await storage.stat(key)).toBeNull();
+        expect(await storage.read({ key })).toBeNull();
+      });
 
-    it('moves an object to another key, and says when there is nothing to move', async () => {
-      const from = freshKey();
-      const to = `${freshKey()}/moved`;
-      await write(from, Buffer.from('moving'));
-      expect(await storage.move({ from, to })).toBe(true);
-      expect(await storage.stat(from)).toBeNull();
-      expect(await text((await storage.read({ key: to }))!)).toBe('moving');
-      expect(await storage.move({ from, to })).toBe(false);
-      expect(await text((await storage.read({ key: to }))!)).toBe('moving');
-      await storage.delete(to);
-    });
+      contractCase('moves an object to another key, and says when there is nothing to move', async () => {
+        const from = freshKey();
+        const to = `${freshKey()}/moved`;
+        await write(from, Buffer.from('moving'));
+        expect(await storage.move({ from, to })).toBe(true);
+        expect(await storage.stat(from)).toBeNull();
+        expect(await text((await storage.read({ key: to }))!)).toBe('moving');
+        expect(await storage.move({ from, to })).toBe(false);
+        expect(await text((await storage.read({ key: to }))!)).toBe('moving');
+        await storage.delete(to);
+      });
 
-    it('treats deleting a missing object as done', async () => {
-      await expect(storage.delete(freshKey())).resolves.toBeUndefined();
-    });
+      contractCase('treats deleting a missing object as done', async () => {
+        await expect(storage.delete(freshKey())).resolves.toBeUndefined();
+      });
 
-    it('leaves nothing when the body fails part-way', async () => {
-      const key = freshKey();
-      await expect(write(key, failingBody(256 * 1024))).rejects.toThrow('source broke');
-      expect(await storage.stat(key)).toBeNull();
-      if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
-    });
+      contractCase('leaves nothing when the body fails part-way', async () => {
+        const key = freshKey();
+        await expect(write(key, failingBody(256 * 1024))).rejects.toThrow('source broke');
+        expect(await storage.stat(key)).toBeNull();
+        expect(await subject.pendingWrites()).toBe(0);
+      });
 
-    it('leaves nothing when bodies fail before their first byte, many at once', async () => {
-      // The failure can come while the adapter is still setting its write up (a temp file being opened).
-      const broken = () => new Readable({ read() { this.destroy(new Error('refused at once')); } });
-      for (let round = 0; round < 5; round++) {
-        const keys = Array.from({ length: 200 }, freshKey);
-        const results = await Promise.allSettled(keys.map((key) => write(key, broken())));
-        expect(results.every((r) => r.status === 'rejected')).toBe(true);
-        expect(await storage.stat(keys[0]!)).toBeNull();
-        // A write that gave up too early would see its temp file appear only after this pause.
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
-      }
-    });
+      contractCase('leaves nothing when bodies fail before their first byte, many at once', async () => {
+        // The failure can come while the adapter is still setting its write up (a temp file being opened).
+        const broken = () => new Readable({ read() { this.destroy(new Error('refused at once')); } });
+        for (let round = 0; round < 5; round++) {
+          const keys = Array.from({ length: 200 }, freshKey);
+          const results = await Promise.allSettled(keys.map((key) => write(key, broken())));
+          expect(results.every((r) => r.status === 'rejected')).toBe(true);
+          expect(await storage.stat(keys[0]!)).toBeNull();
+          // A write that gave up too early would see its temp file appear only after this pause.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          expect(await subject.pendingWrites()).toBe(0);
+        }
+      });
 
-    it('keeps the previous object whole when a replacing write fails', async () => {
-      const key = freshKey();
-      await write(key, Buffer.from('first version'));
-      await expect(write(key, failingBody(1024))).rejects.toThrow();
-      expect(await text((await storage.read({ key }))!)).toBe('first version');
-      await storage.delete(key);
-    });
+      contractCase('keeps the previous object whole when a replacing write fails', async () => {
+        const key = freshKey();
+        await write(key, Buffer.from('first version'));
+        await expect(write(key, failingBody(1024))).rejects.toThrow();
+        expect(await text((await storage.read({ key }))!)).toBe('first version');
+        await storage.delete(key);
+      });
 
-    it('stops and leaves nothing when the signal aborts', async () => {
-      const key = freshKey();
-      const controller = new AbortController();
-      const endless = new Readable({ read() { this.push(Buffer.alloc(64 * 1024)); } });
-      const writing = storage.write({ key, body: endless, contentType: 'application/octet-stream', signal: controller.signal });
-      setTimeout(() => controller.abort(), 20);
-      await expect(writing).rejects.toThrow();
-      expect(await storage.stat(key)).toBeNull();
-      if (pendingWrites) expect(await pendingWrites(storage)).toBe(0);
-    });
+      contractCase('stops and leaves nothing when the signal aborts', async () => {
+        const key = freshKey();
+        const controller = new AbortController();
+        const endless = new Readable({ read() { this.push(Buffer.alloc(64 * 1024)); } });
+        const writing = storage.write({ key, body: endless, contentType: 'application/octet-stream', signal: controller.signal });
+        setTimeout(() => controller.abort(), 20);
+        await expect(writing).rejects.toThrow();
+        expect(await storage.stat(key)).toBeNull();
+        expect(await subject.pendingWrites()).toBe(0);
+      });
 
-    it('refuses keys that could escape the store', async () => {
-      await expect(write('../escape', Buffer.from('x'))).rejects.toThrow();
-      await expect(storage.stat('a/../../b')).rejects.toThrow();
-    });
+      contractCase('refuses keys that could escape the store', async () => {
+        await expect(write('../escape', Buffer.from('x'))).rejects.toThrow();
+        await expect(storage.stat('a/../../b')).rejects.toThrow();
+      });
 
-    it.runIf(abandonWrite && pendingWrites)('removes writes a killed process abandoned', async () => {
-      await abandonWrite!(storage);
-      expect(await pendingWrites!(storage)).toBeGreaterThanOrEqual(1);
-      expect(await storage.removeAbandonedWrites(0)).toBeGreaterThanOrEqual(1);
-      expect(await pendingWrites!(storage)).toBe(0);
-    });
+      contractCase('removes writes a killed process abandoned', async () => {
+        await subject.abandonWrite();
+        expect(await subject.pendingWrites()).toBeGreaterThanOrEqual(1);
+        expect(await storage.removeAbandonedWrites(0)).toBeGreaterThanOrEqual(1);
+        expect(await subject.pendingWrites()).toBe(0);
+      });
 
-    it('answers the health check', async () => {
-      await expect(storage.check()).resolves.toBeUndefined();
+      contractCase('answers the health check', async () => {
+        await expect(storage.check()).resolves.toBeUndefined();
+      });
     });
   });
 }

@@ -1,11 +1,11 @@
-// The storage contract on a real S3-compatible server (Ceph RGW from scripts/services-up.sh), plus what only S3
+// The ObjectStorage contract on a real S3-compatible server (Ceph RGW from scripts/services-up.sh), plus what only S3
 // has: genuine presigned PUTs with the size and type signed in.
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage } from '../../src/storage/s3/s3-storage.js';
 import { freshBucket, s3Available, services, testS3Client } from '../support/backends.js';
 import { putBytes } from '../support/put.js';
-import { runStorageContract } from './storage.case.js';
+import { runObjectStorageContract } from './object-storage.case.js';
 
 const required = process.env.ASSETD_TEST_REQUIRE_SERVICES === '1';
 
@@ -22,31 +22,34 @@ async function openOn(bucket: string, prefix = 'contract/'): Promise<S3Storage> 
 }
 
 if (s3Available) {
-  const buckets = new Map<S3Storage, string>();
-  runStorageContract({
+  const buckets: string[] = [];
+  runObjectStorageContract({
     name: 'S3 (Ceph RGW)',
     create: async () => {
       const bucket = await freshBucket();
+      buckets.push(bucket);
       const storage = await openOn(bucket);
-      buckets.set(storage, bucket);
-      return storage;
-    },
-    pendingWrites: async (backend) => {
-      const client = testS3Client();
-      try {
-        const listing = await client.send(new ListMultipartUploadsCommand({ Bucket: buckets.get(backend as S3Storage)! }));
-        return (listing.Uploads ?? []).length;
-      } finally {
-        client.destroy();
-      }
-    },
-    abandonWrite: async (backend) => {
-      const client = testS3Client();
-      try {
-        await client.send(new CreateMultipartUploadCommand({ Bucket: buckets.get(backend as S3Storage)!, Key: 'contract/killed-write' }));
-      } finally {
-        client.destroy();
-      }
+      return {
+        port: storage,
+        close: () => storage.close(),
+        pendingWrites: async () => {
+          const client = testS3Client();
+          try {
+            const listing = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+            return (listing.Uploads ?? []).length;
+          } finally {
+            client.destroy();
+          }
+        },
+        abandonWrite: async () => {
+          const client = testS3Client();
+          try {
+            await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'contract/killed-write' }));
+          } finally {
+            client.destroy();
+          }
+        },
+      };
     },
   });
 
@@ -96,7 +99,7 @@ if (s3Available) {
     // Multipart uploads left by a failing test would only cost memory in the throwaway server; abort them anyway.
     const client = testS3Client();
     try {
-      for (const bucket of buckets.values()) {
+      for (const bucket of buckets) {
         const listing = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
         for (const u of listing.Uploads ?? []) {
           await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId })).catch(() => {});
