@@ -5,6 +5,7 @@
 // up in vitest's output, as skipped, with its reason in the title. A skip that names no case fails the file, so a
 // renamed case cannot silently drop out of a skip list (or into one).
 import { it } from 'vitest';
+import type { MetadataStores } from '../../src/domain/ports/index.js';
 
 /** The port of one backend under test, and how to let go of it (close the connection, drop the database). */
 export interface Subject<Port> {
@@ -43,4 +44,15 @@ export function declareCases(block: string, skip: readonly NamedSkip[] = [], dec
   });
   const unknown = [...reasons.keys()].filter((title) => !declared.has(title));
   if (unknown.length > 0) throw new Error(`${block}: the skip list names no such case: ${unknown.map((t) => `"${t}"`).join(', ')}`);
+}
+
+/** One port of a freshly opened metadata store, whose close closes the store (and whatever the opener added). */
+export function portOf<K extends 'assets' | 'jobs' | 'idempotencyKeys'>(
+  open: () => Promise<MetadataStores>,
+  port: K,
+): () => Promise<Subject<MetadataStores[K]>> {
+  return async () => {
+    const store = await open();
+    return { port: store[port], close: () => store.close() };
+  };
 }

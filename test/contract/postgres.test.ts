@@ -1,16 +1,40 @@
-// The metadata contract on a real PostgreSQL (from scripts/services-up.sh), plus what only a shared database has
-// to get right: two processes migrating the same empty database at once.
+// The metadata port contracts (assets, jobs, idempotency keys) on a real PostgreSQL (from scripts/services-up.sh),
+// plus what only a shared database has to get right: two processes migrating the same empty database at once.
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/metadata/postgres/open.js';
 import { dropDatabase, freshDatabaseUrl, postgresAvailable } from '../support/backends.js';
-import { runMetadataContract } from './metadata.case.js';
+import type { MetadataStores } from '../../src/domain/ports/index.js';
+import { runAssetRecordsContract } from './asset-records.case.js';
+import { portOf } from './fixtures.js';
+import { runIdempotencyKeysContract } from './idempotency-keys.case.js';
+import { runJobQueueContract } from './job-queue.case.js';
 
 const required = process.env.ASSETD_TEST_REQUIRE_SERVICES === '1';
 
 if (postgresAvailable) {
-  runMetadataContract({
-    name: 'PostgreSQL',
-    create: async () => openPostgresStore({ connectionString: await freshDatabaseUrl(), poolSize: 4 }),
+  // A database of its own for each store, dropped when the store closes.
+  const open = async (): Promise<MetadataStores> => {
+    const url = await freshDatabaseUrl();
+    const store = await openPostgresStore({ connectionString: url, poolSize: 4 });
+    return {
+      ...store,
+      close: async () => {
+        await store.close();
+        await dropDatabase(url);
+      },
+    };
+  };
+  runAssetRecordsContract({ name: 'PostgreSQL', create: portOf(open, 'assets') });
+  runJobQueueContract({ name: 'PostgreSQL', create: portOf(open, 'jobs') });
+  runIdempotencyKeysContract({ name: 'PostgreSQL', create: portOf(open, 'idempotencyKeys') });
+
+  it('PostgreSQL: the store answers ping', async () => {
+    const store = await open();
+    try {
+      await expect(store.ping()).resolves.toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 
   it('PostgreSQL: two processes migrating one empty database at once both succeed, each migration applied once', async () => {

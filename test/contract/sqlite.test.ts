@@ -1,12 +1,23 @@
+// The metadata port contracts (assets, jobs, idempotency keys) on SQLite, plus migrating an existing file.
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/metadata/sqlite/open.js';
 import { makeDataDir } from '../support/server.js';
-import { runMetadataContract } from './metadata.case.js';
+import { runAssetRecordsContract } from './asset-records.case.js';
+import { portOf } from './fixtures.js';
+import { runIdempotencyKeysContract } from './idempotency-keys.case.js';
+import { runJobQueueContract } from './job-queue.case.js';
 
-runMetadataContract({
-  name: 'SQLite',
-  create: async () => openSqliteStore(path.join(await makeDataDir(), 'assetd.sqlite')),
+const open = async () => openSqliteStore(path.join(await makeDataDir(), 'assetd.sqlite'));
+
+runAssetRecordsContract({ name: 'SQLite', create: portOf(open, 'assets') });
+runJobQueueContract({ name: 'SQLite', create: portOf(open, 'jobs') });
+runIdempotencyKeysContract({ name: 'SQLite', create: portOf(open, 'idempotencyKeys') });
+
+it('SQLite: the store answers ping', async () => {
+  const store = await open();
+  await expect(store.ping()).resolves.toBeUndefined();
+  await store.close();
 });
 
 it('SQLite: reopening an existing database applies no migration twice', async () => {

@@ -1,0 +1,173 @@
+// The AssetRecords contract: every metadata adapter (SQLite, PostgreSQL) runs this same block.
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { newAssetId, newUrlToken, storageKeyFor } from '../../src/domain/ids.js';
+import type { Asset, AssetRecords } from '../../src/domain/ports/index.js';
+import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
+
+function anAsset(tenant: string, overrides: Partial<Asset> = {}): Asset {
+  const assetId = newAssetId();
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  return {
+    assetId,
+    tenant,
+    status: 'completed',
+    mimeType: 'image/png',
+    sizeBytes: 5_000_000_000,
+    sha256: 'a'.repeat(64),
+    filename: 'photo.png',
+    storageKey: storageKeyFor(assetId),
+    urlToken: newUrlToken(),
+    createdAt: now,
+    completedAt: now,
+    declaredSha256: null,
+    expiresAt: null,
+    batchId: null,
+    failureCode: null,
+    failureMessage: null,
+    width: 1920,
+    height: 1080,
+    durationSeconds: 12.5,
+    ...overrides,
+  };
+}
+
+export function runAssetRecordsContract({ name, create, skip }: ContractOptions<Subject<AssetRecords>>): void {
+  describe(`AssetRecords contract: ${name}`, () => {
+    let subject: Subject<AssetRecords>;
+    let records: AssetRecords;
+    const tenant = `t-${Date.now().toString(36)}`;
+    beforeAll(async () => {
+      subject = await create();
+      records = subject.port;
+    });
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    declareCases(`AssetRecords contract: ${name}`, skip, (contractCase) => {
+      contractCase('stores and finds an asset by tenant and id, and by url token, field for field', async () => {
+        const asset = anAsset(tenant, { filename: null, completedAt: null, status: 'pending_upload' });
+        await records.insertAsset(asset);
+        expect(await records.findAsset(tenant, asset.assetId)).toEqual(asset);
+        expect(await records.findAssetByUrlToken(asset.urlToken)).toEqual(asset);
+      });
+
+      contractCase('never finds another tenant’s asset', async () => {
+        const asset = anAsset(tenant);
+        await records.insertAsset(asset);
+        expect(await records.findAsset(`${tenant}-other`, asset.assetId)).toBeNull();
+        expect(await records.deleteAsset(`${tenant}-other`, asset.assetId)).toBeNull();
+        expect(await records.findAsset(tenant, asset.assetId)).not.toBeNull();
+      });
+
+      contractCase('refuses a duplicate asset id', async () => {
+        const asset = anAsset(tenant);
+        await records.insertAsset(asset);
+        await expect(records.insertAsset({ ...asset, urlToken: newUrlToken() })).rejects.toThrow();
+      });
+
+      contractCase('lists newest first in pages that cover everything once', async () => {
+        const pageTenant = `${tenant}-pages`;
+        const inserted: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          const asset = anAsset(pageTenant);
+          await records.insertAsset(asset);
+          inserted.push(asset.assetId);
+        }
+        const seen: string[] = [];
+        let after: number | undefined;
+        for (let guard = 0; guard < 10; guard++) {
+          const page = await records.listAssets({ tenant: pageTenant, limit: 3, ...(after ? { after } : {}) });
+          seen.push(...page.assets.map((a) => a.assetId));
+          if (page.next === null) break;
+          after = page.next;
+        }
+        expect(seen).toEqual(inserted.reverse());
+        expect((await records.listAssets({ tenant: `${tenant}-empty`, limit: 3 })).assets).toEqual([]);
+      });
+
+      contractCase('deletes and returns the record', async () => {
+        const asset = anAsset(tenant);
+        await records.insertAsset(asset);
+        expect(await records.deleteAsset(tenant, asset.assetId)).toEqual(asset);
+        expect(await records.findAsset(tenant, asset.assetId)).toBeNull();
+        expect(await records.deleteAsset(tenant, asset.assetId)).toBeNull();
+      });
+
+      contractCase('transitions status by compare-and-set: exactly one of many concurrent callers wins', async () => {
+        const asset = anAsset(tenant, { status: 'pending_upload', completedAt: null, sha256: null });
+        await records.insertAsset(asset);
+        const completedAt = new Date(asset.createdAt.getTime() + 5000);
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            records.transitionAsset({
+              assetId: asset.assetId,
+              from: 'pending_upload',
+              to: 'completed',
+              patch: { sha256: 'b'.repeat(64), completedAt },
+            }),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await records.findAssetById(asset.assetId)).toEqual({ ...asset, status: 'completed', sha256: 'b'.repeat(64), completedAt });
+        expect(await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'failed' })).toBe(false);
+      });
+
+      contractCase('stores a batch with its assets, and finds assets by id lists', async () => {
+        const batchId = `batch_${Date.now()}`;
+        const assets = [1, 2, 3].map(() => anAsset(tenant, { batchId, status: 'pending_upload' }));
+        await records.insertBatch({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt }, assets);
+        expect(await records.findBatch(tenant, batchId)).toEqual({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt });
+        expect(await records.findBatch(`${tenant}-other`, batchId)).toBeNull();
+        expect((await records.listBatchAssets(tenant, batchId)).map((a) => a.assetId)).toEqual(assets.map((a) => a.assetId));
+        const found = await records.findAssets(tenant, [assets[2]!.assetId, 'asset_missing', assets[0]!.assetId]);
+        expect(found.map((a) => a.assetId).sort()).toEqual([assets[0]!.assetId, assets[2]!.assetId].sort());
+      });
+
+      contractCase('inserts a batch all or nothing', async () => {
+        const taken = anAsset(tenant);
+        await records.insertAsset(taken);
+        const batchId = `batch_dup_${Date.now()}`;
+        const batch = { batchId, tenant, title: null, createdAt: new Date() };
+        await expect(records.insertBatch(batch, [anAsset(tenant, { batchId }), { ...taken, batchId }])).rejects.toThrow();
+        expect(await records.findBatch(tenant, batchId)).toBeNull();
+        expect(await records.listBatchAssets(tenant, batchId)).toEqual([]);
+      });
+
+      contractCase('lists pending uploads past their expiry, oldest first', async () => {
+        const base = Date.now() + 10 * 365 * 24 * 3600 * 1000;
+        const early = anAsset(tenant, { status: 'pending_upload', expiresAt: new Date(base + 1000) });
+        const late = anAsset(tenant, { status: 'pending_upload', expiresAt: new Date(base + 2000) });
+        const done = anAsset(tenant, { status: 'completed', expiresAt: new Date(base + 500) });
+        for (const a of [late, early, done]) await records.insertAsset(a);
+        const ids = (await records.listExpiredUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
+        expect(ids).toContain(early.assetId);
+        expect(ids).not.toContain(late.assetId);
+        expect(ids).not.toContain(done.assetId);
+
+        const lapsed = (await records.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId);
+        expect(lapsed).toContain(done.assetId);
+        expect(lapsed).not.toContain(early.assetId);
+        await records.clearUploadExpiry(done.assetId);
+        expect((await records.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId)).not.toContain(done.assetId);
+      });
+
+      contractCase('leases finalization of a pending upload to one caller at a time', async () => {
+        const asset = anAsset(tenant, { status: 'pending_upload' });
+        await records.insertAsset(asset);
+        const now = new Date();
+        const until = new Date(now.getTime() + 60_000);
+        const results = await Promise.all(Array.from({ length: 6 }, () => records.claimFinalization({ assetId: asset.assetId, now, until })));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        // While the lease lives, the reaper may not expire it; once it lapses, another caller may take it.
+        expect(await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(false);
+        expect(await records.claimFinalization({ assetId: asset.assetId, now: new Date(until.getTime() + 1), until: new Date(until.getTime() + 60_000) })).toBe(true);
+        await records.releaseFinalization(asset.assetId);
+        expect(await records.claimFinalization({ assetId: asset.assetId, now, until })).toBe(true);
+        await records.releaseFinalization(asset.assetId);
+        expect(await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
+        expect(await records.claimFinalization({ assetId: asset.assetId, now, until })).toBe(false);
+      });
+    });
+  });
+}
