@@ -17,7 +17,7 @@ export interface DirectUploadRequest {
   /** Alias of contentType accepted by the contract. */
   readonly mimeType?: string | undefined;
   readonly sizeBytes: number;
-  readonly checksumSha256?: string | undefined;
+  readonly checksumSha256?: string | null | undefined;
 }
 
 export interface InitiatedUpload {
@@ -134,7 +134,7 @@ export class DirectUploadService {
   }
 
   /** Verifies the stored bytes and publishes the asset; idempotent, and one finalizer at a time across processes. */
-  complete(tenant: string, assetId: string, checksumSha256?: string): Promise<Asset> {
+  complete(tenant: string, assetId: string, checksumSha256?: string | null): Promise<Asset> {
     return this.finalizer.complete(tenant, assetId, checksumSha256);
   }
 

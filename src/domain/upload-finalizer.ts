@@ -33,7 +33,7 @@ export class UploadFinalizer {
     this.now = options.now ?? (() => new Date());
   }
 
-  async complete(tenant: string, assetId: string, checksumSha256?: string): Promise<Asset> {
+  async complete(tenant: string, assetId: string, checksumSha256?: string | null): Promise<Asset> {
     const given = parseChecksum(checksumSha256, 'checksum_sha256');
     const asset = await this.options.records.findAsset(tenant, assetId);
     if (!asset) throw errors.notFound('Asset', 'asset_id');

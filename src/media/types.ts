@@ -26,8 +26,8 @@ export function mimesOfKinds(kinds: readonly MediaKind[]): ReadonlySet<string> {
   return new Set(MEDIA_TYPES.filter((t) => kinds.includes(t.kind)).map((t) => t.mime));
 }
 
-/** The seven types `POST /v3/assets` takes (the contract keeps zip and srt to the direct-upload flow). */
-export const SINGLE_UPLOAD_MIMES = mimesOfKinds(['image', 'video', 'audio', 'document']);
+/** The eight types `POST /v3/assets` takes, SRT subtitles included as the platform does (zip is direct upload only). */
+export const SINGLE_UPLOAD_MIMES = mimesOfKinds(['image', 'video', 'audio', 'document', 'subtitle']);
 
 // Other names that file-type or clients use for the same container.
 const ALIASES: Readonly<Record<string, string>> = {
