@@ -1,0 +1,67 @@
+// The asset shapes of /v3/assets. Every field of an asset is defined once, in assetFields; the shapes pick from it.
+import { Type, type Static } from 'typebox';
+import type { AssetStatus } from '../../domain/ports/index.js';
+import { Defaulted, Nullable, RefOf, StringEnum } from './helpers.js';
+
+export const ASSET_STATUSES = ['pending_upload', 'completed', 'failed', 'expired'] as const satisfies readonly AssetStatus[];
+
+export const assetFields = {
+  asset_id: Type.String({ example: 'asset_0f1e2d3c4b5a69788796a5b4c3d2e1f0' }),
+  status: StringEnum(ASSET_STATUSES),
+  mime_type: Type.String(),
+  size_bytes: Type.Integer(),
+  sha256: Nullable(Type.String()),
+  filename: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  completed_at: Nullable(Type.String({ format: 'date-time' })),
+  url: Nullable(Type.String({ description: 'Public, unguessable URL of the bytes (null until completed).' })),
+  width: Type.Integer({ description: 'Pixels, where the bytes tell (PNG, JPEG).' }),
+  height: Type.Integer({ description: 'Pixels, where the bytes tell (PNG, JPEG).' }),
+  duration_seconds: Type.Number({ description: 'Length, where the bytes tell (WAV).' }),
+};
+
+/** The url of an asset that is completed, so never null. */
+const publicUrl = Type.String();
+
+export const Asset = Type.Object(
+  {
+    asset_id: assetFields.asset_id,
+    status: assetFields.status,
+    mime_type: assetFields.mime_type,
+    size_bytes: assetFields.size_bytes,
+    sha256: Type.Optional(assetFields.sha256),
+    filename: Type.Optional(assetFields.filename),
+    created_at: assetFields.created_at,
+    completed_at: Type.Optional(assetFields.completed_at),
+    url: assetFields.url,
+    width: Type.Optional(assetFields.width),
+    height: Type.Optional(assetFields.height),
+    duration_seconds: Type.Optional(assetFields.duration_seconds),
+  },
+  { $id: 'Asset' },
+);
+export type AssetJson = Static<typeof Asset>;
+
+/** What POST /v3/assets answers. */
+export const UploadedAsset = Type.Object(
+  { asset_id: assetFields.asset_id, url: publicUrl, mime_type: assetFields.mime_type, size_bytes: assetFields.size_bytes },
+  { $id: 'UploadedAsset' },
+);
+export type UploadedAssetJson = Static<typeof UploadedAsset>;
+
+export const AssetIdParams = Type.Object({ asset_id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const ListAssetsQuery = Type.Object({
+  limit: Defaulted(Type.Integer({ minimum: 1, maximum: 100 }), 20),
+  token: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
+export const AssetPage = Type.Object({
+  data: Type.Array(RefOf(Asset)),
+  has_more: Type.Boolean(),
+  next_token: Nullable(Type.String()),
+});
+export type AssetPageJson = Static<typeof AssetPage>;
+
+export const DeletedAsset = Type.Object({ id: Type.String(), deleted: Type.Boolean() });
+export type DeletedAssetJson = Static<typeof DeletedAsset>;
