@@ -23,7 +23,7 @@ import { workerRoutes } from './routes/worker.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { uploadEndpointRoutes } from './routes/upload-endpoint.js';
-import { sharedSchemas } from './schemas.js';
+import { sharedSchemas } from './schemas/index.js';
 
 export interface AppOptions {
   readonly assets: AssetService;

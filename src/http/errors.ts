@@ -4,12 +4,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errors, isAppError } from '../domain/errors.js';
 import { wireOf } from './error-table.js';
+import type { ErrorEnvelopeJson } from './schemas/common.js';
 
-export interface ErrorBody {
-  error: { code: string; message: string; param?: string };
-}
-
-export function envelope(error: AppError): ErrorBody {
+/** The presenter of the Error shape. */
+export function envelope(error: AppError): ErrorEnvelopeJson {
   return {
     error: { code: wireOf(error.code).code, message: error.message, ...(error.param !== undefined ? { param: error.param } : {}) },
   };

@@ -1,5 +1,6 @@
 // /v3/assets: single-request upload (multipart), read, list, delete. Handlers translate HTTP to AssetService calls.
 import type { MultipartFile } from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AssetService, StagedAsset } from '../../domain/assets.js';
 import { AppError, errors } from '../../domain/errors.js';
@@ -7,8 +8,10 @@ import { SINGLE_UPLOAD_MIMES } from '../../media/types.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
 import { toAppError } from '../errors.js';
 import { hangupSignal } from '../hangup.js';
-import { assetJson, uploadedAssetJson } from '../presenters.js';
-import { assetIdParams, dataOf, errorResponses } from '../schemas.js';
+import { assetJson, assetPageJson, deletedAssetJson, uploadedAssetJson } from '../presenters.js';
+import { Asset, AssetIdParams, AssetPage, DeletedAsset, ListAssetsQuery, UploadedAsset } from '../schemas/assets.js';
+import { Data, errorResponse, errorResponses } from '../schemas/common.js';
+import { RefOf } from '../schemas/helpers.js';
 
 export interface AssetRoutesOptions {
   readonly assets: AssetService;
@@ -76,7 +79,8 @@ async function stageSingleFile(request: FastifyRequest, options: AssetRoutesOpti
   }
 }
 
-export async function assetRoutes(app: FastifyInstance, options: AssetRoutesOptions): Promise<void> {
+export async function assetRoutes(fastify: FastifyInstance, options: AssetRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { assets, urls } = options;
 
   app.post(
@@ -86,7 +90,7 @@ export async function assetRoutes(app: FastifyInstance, options: AssetRoutesOpti
         summary: 'Upload a file (multipart/form-data, field "file"); the type is detected from the bytes.',
         tags: ['assets'],
         consumes: ['multipart/form-data'],
-        response: { 200: dataOf('UploadedAsset'), ...errorResponses, 413: { $ref: 'Error#' } },
+        response: { 200: Data(RefOf(UploadedAsset)), ...errorResponses, 413: errorResponse },
       },
     },
     async (request) => {
@@ -99,82 +103,42 @@ export async function assetRoutes(app: FastifyInstance, options: AssetRoutesOpti
     },
   );
 
-  app.get<{ Params: { asset_id: string } }>(
+  app.get(
     '/v3/assets/:asset_id',
     {
       schema: {
         summary: 'Get an asset.',
         tags: ['assets'],
-        params: assetIdParams,
-        response: { 200: dataOf('Asset'), ...errorResponses },
+        params: AssetIdParams,
+        response: { 200: Data(RefOf(Asset)), ...errorResponses },
       },
     },
     async (request) => ({ data: assetJson(await assets.get(request.tenant, request.params.asset_id), urls) }),
   );
 
-  app.get<{ Querystring: { limit: number; token?: string } }>(
+  app.get(
     '/v3/assets',
     {
       schema: {
         summary: 'List assets, newest first.',
         tags: ['assets'],
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            token: { type: 'string', maxLength: 128 },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['data', 'has_more', 'next_token'],
-            properties: {
-              data: { type: 'array', items: { $ref: 'Asset#' } },
-              has_more: { type: 'boolean' },
-              next_token: { type: ['string', 'null'] },
-            },
-          },
-          ...errorResponses,
-        },
+        querystring: ListAssetsQuery,
+        response: { 200: AssetPage, ...errorResponses },
       },
     },
-    async (request) => {
-      const page = await assets.list(request.tenant, request.query);
-      return {
-        data: page.assets.map((a) => assetJson(a, urls)),
-        has_more: page.nextToken !== null,
-        next_token: page.nextToken,
-      };
-    },
+    async (request) => assetPageJson(await assets.list(request.tenant, request.query), urls),
   );
 
-  app.delete<{ Params: { asset_id: string } }>(
+  app.delete(
     '/v3/assets/:asset_id',
     {
       schema: {
         summary: 'Delete an asset and its bytes; its url stops serving.',
         tags: ['assets'],
-        params: assetIdParams,
-        response: {
-          200: {
-            type: 'object',
-            required: ['data'],
-            properties: {
-              data: {
-                type: 'object',
-                required: ['id', 'deleted'],
-                properties: { id: { type: 'string' }, deleted: { type: 'boolean' } },
-              },
-            },
-          },
-          ...errorResponses,
-        },
+        params: AssetIdParams,
+        response: { 200: Data(DeletedAsset), ...errorResponses },
       },
     },
-    async (request) => {
-      const asset = await assets.delete(request.tenant, request.params.asset_id);
-      return { data: { id: asset.assetId, deleted: true } };
-    },
+    async (request) => ({ data: deletedAssetJson(await assets.delete(request.tenant, request.params.asset_id)) }),
   );
 }

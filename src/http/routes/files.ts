@@ -1,4 +1,5 @@
 // Public file serving at the unguessable url of each asset: no API key, HTTP caching, single byte ranges.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
@@ -7,12 +8,11 @@ import { errors } from '../../domain/errors.js';
 import { URL_TOKEN_PATTERN } from '../../domain/ids.js';
 import type { Asset } from '../../domain/ports/index.js';
 import type { ByteRange } from '../../domain/ports/index.js';
+import { FileParams } from '../schemas/files.js';
 
 export interface FileRoutesOptions {
   readonly assets: AssetService;
 }
-
-type FileRequest = FastifyRequest<{ Params: { name: string } }>;
 
 const etagOf = (asset: Asset): string => `"${asset.sha256 ?? asset.assetId}"`;
 
@@ -25,7 +25,7 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 }
 
 /** The one range to serve, null for the whole file; throws 416 when no requested range fits. */
-function requestedRange(request: FileRequest, asset: Asset, etag: string): ByteRange | null {
+function requestedRange(request: FastifyRequest, asset: Asset, etag: string): ByteRange | null {
   const header = request.headers.range;
   if (!header) return null;
   const ifRange = request.headers['if-range'];
@@ -38,8 +38,9 @@ function requestedRange(request: FileRequest, asset: Asset, etag: string): ByteR
   return range ? { start: range.start, end: range.end } : null;
 }
 
-async function findAsset(request: FileRequest, assets: AssetService): Promise<Asset> {
-  const token = request.params.name.replace(/\.[a-z0-9]{1,5}$/, '');
+/** `name` is the last path segment: the url token and an extension. */
+async function findAsset(name: string, assets: AssetService): Promise<Asset> {
+  const token = name.replace(/\.[a-z0-9]{1,5}$/, '');
   const asset = URL_TOKEN_PATTERN.test(token) ? await assets.findPublic(token) : null;
   if (!asset) throw errors.notFound('File');
   return asset;
@@ -58,8 +59,8 @@ function setRepresentationHeaders(reply: FastifyReply, asset: Asset, etag: strin
     .header('content-disposition', contentDisposition(asset.filename ?? asset.assetId, { type: 'inline' }));
 }
 
-async function serve(request: FileRequest, reply: FastifyReply, assets: AssetService, withBody: boolean) {
-  const asset = await findAsset(request, assets);
+async function serve(request: FastifyRequest, name: string, reply: FastifyReply, assets: AssetService, withBody: boolean) {
+  const asset = await findAsset(name, assets);
   const etag = etagOf(asset);
   let range: ByteRange | null = null;
   const notModified = matchesEtag(request.headers['if-none-match'], etag);
@@ -80,16 +81,15 @@ async function serve(request: FileRequest, reply: FastifyReply, assets: AssetSer
   return reply.send(body);
 }
 
-export async function fileRoutes(app: FastifyInstance, { assets }: FileRoutesOptions): Promise<void> {
+export async function fileRoutes(fastify: FastifyInstance, { assets }: FileRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const schema = {
     summary: 'The bytes of an asset, at the unguessable url the API hands out. No API key.',
     tags: ['files'],
-    params: { type: 'object', properties: { name: { type: 'string', maxLength: 64 } } },
+    params: FileParams,
   };
-  app.get<{ Params: { name: string } }>('/files/:name', { schema, exposeHeadRoute: false }, (request, reply) =>
-    serve(request, reply, assets, true),
+  app.get('/files/:name', { schema, exposeHeadRoute: false }, (request, reply) =>
+    serve(request, request.params.name, reply, assets, true),
   );
-  app.head<{ Params: { name: string } }>('/files/:name', { schema }, (request, reply) =>
-    serve(request, reply, assets, false),
-  );
+  app.head('/files/:name', { schema }, (request, reply) => serve(request, request.params.name, reply, assets, false));
 }

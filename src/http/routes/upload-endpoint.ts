@@ -1,23 +1,26 @@
 // assetd's own presigned storage endpoint, for backends without presigned PUTs (local disk): PUT /uploads/:asset_id.
 // No API key: the URL's signature is the credential. Errors use the API's JSON envelope.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { CHECKSUM_HEADER } from '../../domain/checksums.js';
 import type { SignedUploadReceiver } from '../../domain/upload-receiver.js';
 import type { SignedQuery } from '../../domain/upload-signature.js';
 import { hangupSignal } from '../hangup.js';
+import { SignedUploadParams } from '../schemas/direct-uploads.js';
 
-export async function uploadEndpointRoutes(app: FastifyInstance, { receiver }: { receiver: SignedUploadReceiver }): Promise<void> {
+export async function uploadEndpointRoutes(fastify: FastifyInstance, { receiver }: { receiver: SignedUploadReceiver }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // The body is the file, whatever its type: the handler streams request.raw, nothing is parsed or buffered.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
-  app.put<{ Params: { asset_id: string }; Querystring: Partial<SignedQuery> }>(
+  app.put(
     '/uploads/:asset_id',
     {
       schema: {
         summary: 'The presigned upload URL handed out by direct upload (local-disk storage). Send upload_headers verbatim.',
         tags: ['direct upload'],
-        params: { type: 'object', properties: { asset_id: { type: 'string', maxLength: 128 } } },
+        params: SignedUploadParams,
       },
     },
     async (request, reply) => {
@@ -29,7 +32,8 @@ export async function uploadEndpointRoutes(app: FastifyInstance, { receiver }: {
       try {
         const { sha256 } = await receiver.receive({
           assetId: request.params.asset_id,
-          query: request.query,
+          // The query has no schema: the receiver checks every field against the signature (403 when malformed).
+          query: request.query as Partial<SignedQuery>,
           contentType: header('content-type'),
           contentLength: header('content-length'),
           checksumHeader: header(CHECKSUM_HEADER),

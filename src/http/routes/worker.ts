@@ -1,85 +1,57 @@
 // The worker API: processing workers claim jobs under a lease, heartbeat, and complete or fail them. Only worker
 // keys (ASSETD_WORKER_KEYS) open it, and worker keys open nothing else.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { JOB_KINDS, type JobService } from '../../domain/jobs.js';
-import type { PublicUrls } from '../../domain/public-urls.js';
 import { parseFileInput } from '../../domain/file-inputs.js';
-import type { JobKind } from '../../domain/ports/index.js';
+import type { JobService } from '../../domain/jobs.js';
+import type { Job } from '../../domain/ports/index.js';
+import type { PublicUrls } from '../../domain/public-urls.js';
 import { workerJobJson } from '../job-presenters.js';
+import { ClaimBody, FailBody, HeartbeatBody, WorkerCompleteBody, WorkerJobParams } from '../schemas/worker.js';
 
-const lease = { lease_id: { type: 'string', minLength: 1, maxLength: 64 }, lease_seconds: { type: 'integer', minimum: 5, maximum: 3600 } };
-const params = { type: 'object', properties: { job_id: { type: 'string', maxLength: 128 } } };
-
-export async function workerRoutes(app: FastifyInstance, { jobs, urls }: { jobs: JobService; urls: PublicUrls }): Promise<void> {
+export async function workerRoutes(fastify: FastifyInstance, { jobs, urls }: { jobs: JobService; urls: PublicUrls }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['worker'];
+  const present = async (job: Job) => ({ data: workerJobJson(await jobs.withAssets(job), urls) });
 
-  app.post<{ Body: { kinds?: JobKind[]; lease_seconds?: number } | undefined }>(
+  app.post(
     '/v3/worker/jobs/claim',
     {
       schema: {
         summary: 'Lease the oldest waiting job (of the given kinds); data is null when there is none.',
         tags,
-        body: {
-          type: ['object', 'null'],
-          additionalProperties: false,
-          properties: { kinds: { type: 'array', items: { type: 'string', enum: [...JOB_KINDS] } }, lease_seconds: lease.lease_seconds },
-        },
+        body: ClaimBody,
       },
     },
     async (request) => {
       const job = await jobs.claim(request.body?.kinds, request.body?.lease_seconds);
-      return { data: job ? workerJobJson(await jobs.withAssets(job), urls) : null };
+      return job ? present(job) : { data: null };
     },
   );
 
-  app.post<{ Params: { job_id: string }; Body: { lease_id: string; lease_seconds?: number } }>(
+  app.post(
     '/v3/worker/jobs/:job_id/heartbeat',
-    { schema: { summary: 'Extend a lease.', tags, params, body: { type: 'object', required: ['lease_id'], additionalProperties: false, properties: lease } } },
-    async (request) => {
-      const job = await jobs.heartbeat(request.params.job_id, request.body.lease_id, request.body.lease_seconds);
-      return { data: workerJobJson(await jobs.withAssets(job), urls) };
-    },
+    { schema: { summary: 'Extend a lease.', tags, params: WorkerJobParams, body: HeartbeatBody } },
+    async (request) => present(await jobs.heartbeat(request.params.job_id, request.body.lease_id, request.body.lease_seconds)),
   );
 
-  app.post<{ Params: { job_id: string }; Body: { lease_id: string; output: unknown } }>(
+  app.post(
     '/v3/worker/jobs/:job_id/complete',
     {
       schema: {
         summary: "Complete a job with its output file (stored as an asset of the job's tenant).",
         tags,
-        params,
-        body: {
-          type: 'object',
-          required: ['lease_id', 'output'],
-          additionalProperties: false,
-          properties: { lease_id: lease.lease_id, output: { $ref: 'FileInput#' } },
-        },
+        params: WorkerJobParams,
+        body: WorkerCompleteBody,
       },
     },
-    async (request) => {
-      const job = await jobs.complete(request.params.job_id, request.body.lease_id, parseFileInput(request.body.output, 'output'));
-      return { data: workerJobJson(await jobs.withAssets(job), urls) };
-    },
+    async (request) =>
+      present(await jobs.complete(request.params.job_id, request.body.lease_id, parseFileInput(request.body.output, 'output'))),
   );
 
-  app.post<{ Params: { job_id: string }; Body: { lease_id: string; message: string } }>(
+  app.post(
     '/v3/worker/jobs/:job_id/fail',
-    {
-      schema: {
-        summary: 'Fail a job with a message for its owner.',
-        tags,
-        params,
-        body: {
-          type: 'object',
-          required: ['lease_id', 'message'],
-          additionalProperties: false,
-          properties: { lease_id: lease.lease_id, message: { type: 'string', minLength: 1, maxLength: 2000 } },
-        },
-      },
-    },
-    async (request) => {
-      const job = await jobs.fail(request.params.job_id, request.body.lease_id, request.body.message);
-      return { data: workerJobJson(await jobs.withAssets(job), urls) };
-    },
+    { schema: { summary: 'Fail a job with a message for its owner.', tags, params: WorkerJobParams, body: FailBody } },
+    async (request) => present(await jobs.fail(request.params.job_id, request.body.lease_id, request.body.message)),
   );
 }
