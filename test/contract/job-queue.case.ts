@@ -1,8 +1,38 @@
 // The JobQueue contract: every metadata adapter (SQLite, PostgreSQL) runs this same block. Claims see the whole
 // queue, not one tenant's, so each case gets a queue of its own.
+//
+// Every time is passed in (the port takes `now`): the cases set the clock, they never wait for it.
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import type { Job, JobQueue } from '../../src/domain/ports/index.js';
+import type { CallbackState, Job, JobKind, JobQueue } from '../../src/domain/ports/index.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
+
+/** A fixed instant the cases count from, in milliseconds: t(60_000) is a minute after it. */
+const T0 = Date.UTC(2030, 0, 1);
+const t = (ms: number) => new Date(T0 + ms);
+
+let made = 0;
+function aJob(tenant: string, overrides: Partial<Job> = {}): Job {
+  made += 1;
+  return {
+    jobId: `lipsync_${randomBytes(8).toString('hex')}`,
+    tenant,
+    kind: 'lipsync',
+    status: 'pending',
+    request: { video: 'asset_in', input_asset_ids: ['asset_in'] },
+    outputAssetId: null,
+    errorMessage: null,
+    callbackUrl: null,
+    leaseId: null,
+    leaseExpiresAt: null,
+    attempts: 0,
+    version: 0,
+    createdAt: t(-1_000_000 + made),
+    updatedAt: t(-1_000_000 + made),
+    callback: null,
+    ...overrides,
+  };
+}
 
 export function runJobQueueContract({ name, create, skip }: ContractOptions<Subject<JobQueue>>): void {
   describe(`JobQueue contract: ${name}`, () => {
@@ -17,6 +47,50 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
       await subject?.close();
       subject = undefined;
     });
+
+    const insert = async (overrides: Partial<Job> = {}) => {
+      const job = aJob(tenant, overrides);
+      await queue.insertJob(job);
+      return job;
+    };
+    const stored = async (jobId: string) => (await queue.findJobById(jobId))!;
+    const claim = (leaseId: string, now: number, leaseUntil: number, kinds: readonly JobKind[] = ['lipsync']) =>
+      queue.claimJob({ kinds, now: t(now), leaseId, leaseExpiresAt: t(leaseUntil) });
+    const renew = (jobId: string, leaseId: string, now: number, leaseUntil: number) =>
+      queue.renewJobLease({ jobId, leaseId, now: t(now), leaseExpiresAt: t(leaseUntil) });
+    const finish = (
+      jobId: string,
+      leaseId: string,
+      now: number,
+      outcome: { status?: 'completed' | 'failed'; outputAssetId?: string | null; errorMessage?: string | null } = {},
+    ) =>
+      queue.finishJob({
+        jobId,
+        leaseId,
+        now: t(now),
+        status: outcome.status ?? 'completed',
+        outputAssetId: outcome.outputAssetId ?? null,
+        errorMessage: outcome.errorMessage ?? null,
+      });
+    const updateRequest = (jobId: string, version: number, request: Record<string, unknown>, now: number) =>
+      queue.updateJobRequest({ jobId, version, request, now: t(now) });
+    /** Inserts a job and leases it to `leaseId` from `now` until `leaseUntil`; no older job may be claimable at `now`. */
+    const leased = async (leaseId: string, now = 0, leaseUntil = 60_000, overrides: Partial<Job> = {}) => {
+      const job = await insert(overrides);
+      expect((await claim(leaseId, now, leaseUntil))?.jobId).toBe(job.jobId);
+      return job;
+    };
+    /** A job that finished at `now` owing its callback to https://receiver.example/hook. */
+    const owingCallback = async (now = 1000) => {
+      const leaseId = `worker-${randomBytes(4).toString('hex')}`;
+      const job = await leased(leaseId, 0, 60_000, { callbackUrl: 'https://receiver.example/hook' });
+      expect(await finish(job.jobId, leaseId, now)).toBe(true);
+      return job;
+    };
+    const claimCallbacks = (leaseId: string, now: number, leaseUntil: number, limit = 10) =>
+      queue.claimDueCallbacks({ now: t(now), leaseId, leaseUntil: t(leaseUntil), limit });
+    const settle = (jobId: string, leaseId: string, state: CallbackState, dueAt: number | null = null, error: string | null = null) =>
+      queue.settleCallback({ jobId, leaseId, state, dueAt: dueAt === null ? null : t(dueAt), error });
 
     declareCases(`JobQueue contract: ${name}`, skip, (contractCase) => {
       contractCase('owes a finished job\'s callback in the same update, and leases each due callback to one deliverer', async () => {
@@ -59,6 +133,374 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         expect(await settle('third', 'delivered', null, null)).toBe(true);
         expect((await queue.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseId: null, leaseUntil: null });
         expect(await claim(999_999, 1_999_999)).toEqual([]);
+      });
+      // Storing and finding.
+
+      contractCase('stores a job and finds it by id, field for field; a duplicate id is refused', async () => {
+        const job = aJob(tenant, {
+          jobId: `session_${randomBytes(8).toString('hex')}`,
+          kind: 'video_agent',
+          request: { messages: [{ text: 'héllo ✓', files: ['asset_1'] }], input_asset_ids: ['asset_1'], extra: { n: 1.5, yes: true, none: null } },
+          callbackUrl: 'https://receiver.example/hook',
+        });
+        await queue.insertJob(job);
+        expect(await queue.findJobById(job.jobId)).toEqual(job);
+        expect(await queue.findJobById('session_missing')).toBeNull();
+        await expect(queue.insertJob({ ...job, tenant: `${tenant}-other` })).rejects.toThrow();
+        expect(await queue.findJobById(job.jobId)).toEqual(job);
+      });
+
+      contractCase('findJob never returns another tenant’s job or a job of another kind', async () => {
+        const job = await insert({ kind: 'avatar' });
+        expect(await queue.findJob(tenant, job.jobId, 'avatar')).toEqual(job);
+        expect(await queue.findJob(`${tenant}-other`, job.jobId, 'avatar')).toBeNull();
+        expect(await queue.findJob(tenant.toUpperCase(), job.jobId, 'avatar')).toBeNull();
+        for (const kind of ['video_agent', 'video_translation', 'lipsync'] as const) {
+          expect(await queue.findJob(tenant, job.jobId, kind)).toBeNull();
+        }
+        expect(await queue.findJob(tenant, 'avatar_missing', 'avatar')).toBeNull();
+      });
+
+      // claimJob: a compare-and-set on the job's state and lease.
+
+      contractCase('claimJob: of many concurrent claims of one pending job, exactly one gets it', async () => {
+        const job = await insert();
+        const racers = Array.from({ length: 8 }, (_, i) => `racer-${i}`);
+        const results = await Promise.all(racers.map((leaseId) => claim(leaseId, 1000, 61_000)));
+        const winners = results.filter((r): r is Job => r !== null);
+        expect(winners).toHaveLength(1);
+        const winner = winners[0]!;
+        expect(racers).toContain(winner.leaseId);
+        expect(winner).toMatchObject({ jobId: job.jobId, status: 'processing', leaseExpiresAt: t(61_000), attempts: 1, updatedAt: t(1000) });
+        expect(winner.version).toBeGreaterThan(job.version);
+        // What the winner was handed is what the queue holds: the losers' leases are worth nothing.
+        expect(await stored(job.jobId)).toEqual(winner);
+        for (const loser of racers.filter((leaseId) => leaseId !== winner.leaseId)) {
+          expect(await renew(job.jobId, loser, 2000, 62_000)).toBe(false);
+        }
+        expect(await stored(job.jobId)).toEqual(winner);
+      });
+
+      contractCase('claimJob: concurrent claimers of several jobs never get the same one, and none is lost', async () => {
+        const jobs = await Promise.all(Array.from({ length: 5 }, (_, i) => insert({ createdAt: t(i) })));
+        const results = await Promise.all(Array.from({ length: 5 }, (_, i) => claim(`racer-${i}`, 1000, 61_000)));
+        const got = results.filter((r): r is Job => r !== null);
+        expect(got.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(got.map((job) => job.jobId)).size).toBe(got.length);
+        for (const job of got) expect((await stored(job.jobId)).leaseId).toBe(job.leaseId);
+        // Whatever contention left unclaimed is still there for the next claims, each handed out once.
+        for (let i = 0; i < 5; i++) {
+          const next = await claim(`later-${i}`, 2000, 62_000);
+          if (next === null) break;
+          got.push(next);
+        }
+        expect(got.map((job) => job.jobId).sort()).toEqual(jobs.map((job) => job.jobId).sort());
+        expect(await claim('one-too-many', 3000, 63_000)).toBeNull();
+      });
+
+      contractCase('claimJob: claims only the given kinds', async () => {
+        const avatar = await insert({ kind: 'avatar', createdAt: t(1) });
+        const lipsync = await insert({ kind: 'lipsync', createdAt: t(2) });
+        expect(await claim('a', 1000, 61_000, ['video_agent', 'video_translation'])).toBeNull();
+        expect((await claim('b', 1000, 61_000, ['lipsync']))?.jobId).toBe(lipsync.jobId);
+        expect(await claim('c', 1000, 61_000, ['lipsync'])).toBeNull();
+        expect((await stored(avatar.jobId)).status).toBe('pending');
+        expect((await claim('d', 1000, 61_000, ['video_agent', 'avatar', 'lipsync']))?.jobId).toBe(avatar.jobId);
+      });
+
+      contractCase('claimJob: oldest first', async () => {
+        const middle = await insert({ createdAt: t(2000) });
+        const newest = await insert({ createdAt: t(3000) });
+        const oldest = await insert({ createdAt: t(1000) });
+        const order = [];
+        for (let i = 0; i < 4; i++) order.push((await claim(`L${i}`, 5000, 65_000))?.jobId ?? null);
+        expect(order).toEqual([oldest.jobId, middle.jobId, newest.jobId, null]);
+      });
+
+      contractCase('claimJob: a job whose lease ran out is claimable again, and attempts counts up', async () => {
+        const job = await insert();
+        expect(await claim('first', 0, 60_000)).toMatchObject({ jobId: job.jobId, leaseId: 'first', attempts: 1 });
+        expect(await claim('too-early', 59_999, 119_999)).toBeNull();
+        expect(await claim('second', 60_001, 120_001)).toMatchObject({
+          jobId: job.jobId,
+          status: 'processing',
+          leaseId: 'second',
+          leaseExpiresAt: t(120_001),
+          attempts: 2,
+          updatedAt: t(60_001),
+        });
+        const third = await claim('third', 120_002, 180_000);
+        expect(third).toMatchObject({ jobId: job.jobId, leaseId: 'third', attempts: 3 });
+        expect(await stored(job.jobId)).toEqual(third);
+        // An older job whose lease ran out comes before a newer pending one.
+        const newer = await insert({ createdAt: t(0) });
+        expect((await claim('fourth', 180_001, 240_000))?.jobId).toBe(job.jobId);
+        expect((await claim('fifth', 180_001, 240_000))?.jobId).toBe(newer.jobId);
+      });
+
+      contractCase('claimJob: a finished job is never claimed', async () => {
+        const completed = await leased('L-completed');
+        expect(await finish(completed.jobId, 'L-completed', 1000)).toBe(true);
+        const failed = await leased('L-failed');
+        expect(await finish(failed.jobId, 'L-failed', 1000, { status: 'failed', errorMessage: 'no face found' })).toBe(true);
+        // Long after every lease would have run out.
+        expect(await claim('late', 10_000_000, 10_060_000)).toBeNull();
+        expect((await stored(completed.jobId)).status).toBe('completed');
+        expect((await stored(failed.jobId)).status).toBe('failed');
+      });
+
+      contractCase('claimJob: a job finished while a claim races for its expiry is not taken', async () => {
+        // The worker finishes just before its lease runs out while another claims just after: either the finish
+        // came first (the claim finds nothing) or the claim did (the finish fails), never both.
+        for (let round = 0; round < 10; round++) {
+          const job = await leased(`worker-${round}`, 0, 60_000);
+          const finishing = () => finish(job.jobId, `worker-${round}`, 59_000, { outputAssetId: 'asset_out' });
+          const claiming = () => claim(`thief-${round}`, 60_001, 120_000);
+          const [finished, taken] =
+            round % 2 === 0
+              ? await Promise.all([finishing(), claiming()])
+              : await Promise.all([claiming(), finishing()]).then(([c, f]) => [f, c] as const);
+          const after = await stored(job.jobId);
+          if (finished) {
+            expect(taken).toBeNull();
+            expect(after).toMatchObject({ status: 'completed', leaseId: null, outputAssetId: 'asset_out' });
+          } else {
+            expect(taken?.jobId).toBe(job.jobId);
+            expect(after).toMatchObject({ status: 'processing', leaseId: `thief-${round}`, outputAssetId: null });
+            expect(await finish(job.jobId, `thief-${round}`, 100_000)).toBe(true);
+          }
+        }
+      });
+
+      // renewJobLease.
+
+      contractCase('renewJobLease: true for the live lease, which then holds until the new expiry', async () => {
+        const job = await leased('L', 0, 60_000);
+        expect(await renew(job.jobId, 'L', 30_000, 90_000)).toBe(true);
+        expect(await stored(job.jobId)).toMatchObject({ status: 'processing', leaseId: 'L', leaseExpiresAt: t(90_000), attempts: 1 });
+        // The old expiry no longer frees the job, and the renewed lease still finishes it after that.
+        expect(await claim('other', 60_001, 120_000)).toBeNull();
+        expect(await renew(job.jobId, 'L', 89_000, 150_000)).toBe(true);
+        expect(await finish(job.jobId, 'L', 120_000)).toBe(true);
+      });
+
+      contractCase('renewJobLease: false for a wrong lease id', async () => {
+        const job = await leased('L', 0, 60_000);
+        const before = await stored(job.jobId);
+        expect(await renew(job.jobId, 'not-L', 1000, 600_000)).toBe(false);
+        expect(await renew(job.jobId, '', 1000, 600_000)).toBe(false);
+        expect(await renew('lipsync_missing', 'L', 1000, 600_000)).toBe(false);
+        expect(await stored(job.jobId)).toEqual(before);
+        expect((await claim('next', 60_001, 120_000))?.jobId).toBe(job.jobId);
+      });
+
+      contractCase('renewJobLease: false after the lease expired and another caller claimed it', async () => {
+        const job = await leased('A', 0, 60_000);
+        expect((await claim('B', 60_001, 120_000))?.jobId).toBe(job.jobId);
+        expect(await renew(job.jobId, 'A', 60_002, 180_000)).toBe(false);
+        // Even by a clock that still believes A's lease is live.
+        expect(await renew(job.jobId, 'A', 30_000, 180_000)).toBe(false);
+        expect(await stored(job.jobId)).toMatchObject({ leaseId: 'B', leaseExpiresAt: t(120_000), status: 'processing' });
+        expect(await renew(job.jobId, 'B', 70_000, 130_000)).toBe(true);
+      });
+
+      contractCase('renewJobLease: false once the lease ran out, or the job finished', async () => {
+        const lapsed = await leased('A', 0, 60_000);
+        expect(await renew(lapsed.jobId, 'A', 60_001, 120_000)).toBe(false);
+        expect((await stored(lapsed.jobId)).leaseExpiresAt).toEqual(t(60_000));
+        const done = await leased('B', 60_001, 120_000, { createdAt: t(-5_000_000) });
+        expect(await finish(done.jobId, 'B', 70_000)).toBe(true);
+        expect(await renew(done.jobId, 'B', 71_000, 130_000)).toBe(false);
+        expect((await stored(done.jobId)).status).toBe('completed');
+      });
+
+      // finishJob.
+
+      contractCase('finishJob: true once with the live lease, even when several finish at once', async () => {
+        const job = await leased('L', 0, 60_000);
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => finish(job.jobId, 'L', 1000 + i, { status: i % 2 ? 'failed' : 'completed', errorMessage: `try ${i}` })),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const i = results.indexOf(true);
+        expect(await stored(job.jobId)).toMatchObject({ status: i % 2 ? 'failed' : 'completed', errorMessage: `try ${i}`, updatedAt: t(1000 + i) });
+        expect(await finish(job.jobId, 'L', 2000)).toBe(false);
+        expect((await stored(job.jobId)).errorMessage).toBe(`try ${i}`);
+      });
+
+      contractCase('finishJob: false with a stale lease', async () => {
+        const job = await leased('A', 0, 60_000);
+        // Ran out, nobody took it yet: A may not finish it any more.
+        expect(await finish(job.jobId, 'A', 60_001)).toBe(false);
+        expect(await stored(job.jobId)).toMatchObject({ status: 'processing', leaseId: 'A' });
+        expect((await claim('B', 60_002, 120_000))?.jobId).toBe(job.jobId);
+        // Taken by B: A may not finish it even by a clock that still believes its lease is live.
+        expect(await finish(job.jobId, 'A', 30_000, { outputAssetId: 'asset_stale' })).toBe(false);
+        expect(await stored(job.jobId)).toMatchObject({ status: 'processing', leaseId: 'B', outputAssetId: null });
+        expect(await finish(job.jobId, 'B', 70_000, { outputAssetId: 'asset_fresh' })).toBe(true);
+        expect(await stored(job.jobId)).toMatchObject({ status: 'completed', outputAssetId: 'asset_fresh' });
+      });
+
+      contractCase('finishJob: a finished job records its status, output and error, and holds no lease', async () => {
+        const completed = await leased('L1');
+        const before = await stored(completed.jobId);
+        expect(await finish(completed.jobId, 'L1', 2000, { outputAssetId: 'asset_out' })).toBe(true);
+        const failed = await leased('L2', 2500, 62_500);
+        expect(await finish(failed.jobId, 'L2', 3000, { status: 'failed', errorMessage: 'worker crashed: out of memory' })).toBe(true);
+
+        const done = await stored(completed.jobId);
+        expect(done).toEqual({
+          ...before,
+          status: 'completed',
+          outputAssetId: 'asset_out',
+          errorMessage: null,
+          leaseId: null,
+          leaseExpiresAt: null,
+          version: done.version,
+          updatedAt: t(2000),
+        });
+        expect(done.version).toBeGreaterThan(before.version);
+        expect(await stored(failed.jobId)).toMatchObject({
+          status: 'failed',
+          outputAssetId: null,
+          errorMessage: 'worker crashed: out of memory',
+          leaseId: null,
+          leaseExpiresAt: null,
+          attempts: 1,
+          updatedAt: t(3000),
+        });
+      });
+
+      contractCase('finishJob: a job with a callback_url owes a pending callback in the same update; one without owes none', async () => {
+        const hooked = await leased('L-hooked', 0, 60_000, { callbackUrl: 'https://receiver.example/hook' });
+        expect((await stored(hooked.jobId)).callback).toBeNull();
+        expect(await finish(hooked.jobId, 'L-hooked', 5000, { status: 'failed', errorMessage: 'bad input' })).toBe(true);
+        expect(await stored(hooked.jobId)).toMatchObject({
+          status: 'failed',
+          callback: { state: 'pending', attempts: 0, dueAt: t(5000), leaseId: null, leaseUntil: null, lastError: null },
+        });
+        const silent = await leased('L-silent', 0, 60_000);
+        expect(await finish(silent.jobId, 'L-silent', 5000, { outputAssetId: 'asset_out' })).toBe(true);
+        expect(await stored(silent.jobId)).toMatchObject({ status: 'completed', callback: null });
+        // Only the one that owes a callback is ever handed to a deliverer.
+        expect((await claimCallbacks('deliverer', 999_999, 1_059_999)).map((job) => job.jobId)).toEqual([hooked.jobId]);
+      });
+
+      // updateJobRequest: a compare-and-set on the version.
+
+      contractCase('updateJobRequest: of concurrent updates at the same version exactly one wins', async () => {
+        const job = await insert();
+        const results = await Promise.all(Array.from({ length: 6 }, (_, n) => updateRequest(job.jobId, job.version, { n }, 1000 + n)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const n = results.indexOf(true);
+        const after = await stored(job.jobId);
+        expect(after).toMatchObject({ request: { n }, updatedAt: t(1000 + n) });
+        expect(after.version).toBeGreaterThan(job.version);
+        // A caller that read the old version loses; one that read the new one wins.
+        expect(await updateRequest(job.jobId, job.version, { n: 'stale' }, 2000)).toBe(false);
+        expect((await stored(job.jobId)).request).toEqual({ n });
+        expect(await updateRequest(job.jobId, after.version, { n: 'fresh' }, 3000)).toBe(true);
+        expect((await stored(job.jobId)).request).toEqual({ n: 'fresh' });
+        expect(await updateRequest('lipsync_missing', 0, {}, 3000)).toBe(false);
+      });
+
+      contractCase('updateJobRequest: bumps the version and puts the job back to pending', async () => {
+        const job = await leased('A', 0, 60_000);
+        const processing = await stored(job.jobId);
+        const request = { messages: ['first', 'second'], input_asset_ids: [] };
+        expect(await updateRequest(job.jobId, processing.version, request, 2000)).toBe(true);
+        const requeued = await stored(job.jobId);
+        expect(requeued).toMatchObject({ status: 'pending', request, leaseId: null, leaseExpiresAt: null, updatedAt: t(2000) });
+        expect(requeued.version).toBeGreaterThan(processing.version);
+        // The worker that held it has lost it, and the job is claimable at once, not when A's lease would have ended.
+        expect(await renew(job.jobId, 'A', 3000, 63_000)).toBe(false);
+        expect(await finish(job.jobId, 'A', 3000)).toBe(false);
+        expect(await claim('B', 3000, 63_000)).toMatchObject({ jobId: job.jobId, leaseId: 'B', request, attempts: 2 });
+        // A finished job goes back to work too.
+        expect(await finish(job.jobId, 'B', 4000, { outputAssetId: 'asset_out' })).toBe(true);
+        const finished = await stored(job.jobId);
+        expect(await updateRequest(job.jobId, finished.version, { messages: ['third'] }, 5000)).toBe(true);
+        expect(await stored(job.jobId)).toMatchObject({ status: 'pending', request: { messages: ['third'] } });
+        expect((await claim('C', 6000, 66_000))?.jobId).toBe(job.jobId);
+      });
+
+      // The callback outbox: claimDueCallbacks and settleCallback.
+
+      contractCase('claimDueCallbacks: each due callback goes to exactly one of several concurrent claimers', async () => {
+        const owing = [];
+        for (let i = 0; i < 5; i++) owing.push(await owingCallback(1000));
+        const claimers = Array.from({ length: 6 }, (_, i) => `deliverer-${i}`);
+        const claims = await Promise.all(claimers.map((leaseId) => claimCallbacks(leaseId, 1000, 61_000)));
+        const handed = claims.flatMap((jobs, i) => jobs.map((job) => ({ jobId: job.jobId, leaseId: job.callback?.leaseId, claimer: claimers[i] })));
+        expect(handed.map((h) => h.jobId).sort()).toEqual(owing.map((job) => job.jobId).sort());
+        for (const { jobId, leaseId, claimer } of handed) {
+          expect(leaseId).toBe(claimer);
+          expect((await stored(jobId)).callback).toMatchObject({ state: 'pending', leaseId: claimer, leaseUntil: t(61_000) });
+        }
+        expect(await claimCallbacks('late', 2000, 62_000)).toEqual([]);
+      });
+
+      contractCase('claimDueCallbacks: not before dueAt', async () => {
+        const job = await owingCallback(5000);
+        expect(await claimCallbacks('early', 4999, 64_999)).toEqual([]);
+        expect((await claimCallbacks('on-time', 5000, 65_000)).map((j) => j.jobId)).toEqual([job.jobId]);
+        expect(await settle(job.jobId, 'on-time', 'pending', 20_000, 'answered 503')).toBe(true);
+        expect(await claimCallbacks('retry-early', 19_999, 79_999)).toEqual([]);
+        const retried = await claimCallbacks('retry', 20_000, 80_000);
+        expect(retried.map((j) => j.callback)).toEqual([
+          { state: 'pending', attempts: 1, dueAt: t(20_000), leaseId: 'retry', leaseUntil: t(80_000), lastError: 'answered 503' },
+        ]);
+      });
+
+      contractCase('claimDueCallbacks: not while leased, and again once the lease lapses', async () => {
+        const job = await owingCallback(1000);
+        expect((await claimCallbacks('A', 1000, 31_000)).map((j) => j.jobId)).toEqual([job.jobId]);
+        expect(await claimCallbacks('B', 2000, 32_000)).toEqual([]);
+        expect(await claimCallbacks('B', 30_999, 60_999)).toEqual([]);
+        const taken = await claimCallbacks('B', 31_001, 61_001);
+        expect(taken.map((j) => j.callback)).toEqual([
+          { state: 'pending', attempts: 0, dueAt: t(1000), leaseId: 'B', leaseUntil: t(61_001), lastError: null },
+        ]);
+        expect((await stored(job.jobId)).callback?.leaseId).toBe('B');
+      });
+
+      contractCase('claimDueCallbacks: at most limit at a time, and never a delivered or given-up callback', async () => {
+        const owing = [];
+        for (let i = 0; i < 4; i++) owing.push(await owingCallback(1000 + i));
+        const first = await claimCallbacks('A', 5000, 65_000, 3);
+        expect(first).toHaveLength(3);
+        const rest = await claimCallbacks('B', 5000, 65_000, 3);
+        expect(rest).toHaveLength(1);
+        expect([...first, ...rest].map((j) => j.jobId).sort()).toEqual(owing.map((j) => j.jobId).sort());
+        const [delivered, givenUp, retried] = first;
+        expect(await settle(delivered!.jobId, 'A', 'delivered')).toBe(true);
+        expect(await settle(givenUp!.jobId, 'A', 'failed', null, 'answered 410 seven times')).toBe(true);
+        expect(await settle(retried!.jobId, 'A', 'pending', 100_000, 'timed out')).toBe(true);
+        expect(await settle(rest[0]!.jobId, 'B', 'pending', 100_000, 'refused')).toBe(true);
+        const later = await claimCallbacks('C', 999_999, 1_059_999);
+        expect(later.map((j) => j.jobId).sort()).toEqual([retried!.jobId, rest[0]!.jobId].sort());
+        expect((await stored(givenUp!.jobId)).callback).toMatchObject({ state: 'failed', attempts: 1, leaseId: null, lastError: 'answered 410 seven times' });
+      });
+
+      contractCase('settleCallback: false with a lease that was lost; the live lease records the outcome and lets go', async () => {
+        const job = await owingCallback(1000);
+        expect(await claimCallbacks('A', 1000, 31_000)).toHaveLength(1);
+        expect(await claimCallbacks('B', 31_001, 61_000)).toHaveLength(1);
+        expect(await settle(job.jobId, 'A', 'delivered')).toBe(false);
+        expect((await stored(job.jobId)).callback).toEqual({ state: 'pending', attempts: 0, dueAt: t(1000), leaseId: 'B', leaseUntil: t(61_000), lastError: null });
+        expect(await settle(job.jobId, 'B', 'pending', 100_000, 'answered 500')).toBe(true);
+        expect((await stored(job.jobId)).callback).toEqual({
+          state: 'pending',
+          attempts: 1,
+          dueAt: t(100_000),
+          leaseId: null,
+          leaseUntil: null,
+          lastError: 'answered 500',
+        });
+        // Settling let the lease go: B cannot settle twice.
+        expect(await settle(job.jobId, 'B', 'delivered')).toBe(false);
+        expect((await stored(job.jobId)).callback?.attempts).toBe(1);
+        expect(await settle('lipsync_missing', 'B', 'delivered')).toBe(false);
       });
     });
   });
