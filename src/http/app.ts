@@ -85,6 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const schema of sharedSchemas) app.addSchema(schema);
 
   await app.register(swagger, {
+    // Components are named by their $id (Asset, UploadBatch, …) rather than def-0, def-1, ….
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       info: { title: 'assetd', version: '3', description: 'The v3 Assets API, self-hosted.' },
       components: {
