@@ -249,6 +249,30 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         expect((await stored(failed.jobId)).status).toBe('failed');
       });
 
+      contractCase('claimJob: a lease renewed while a claim races for its expiry is not taken', async () => {
+        // The worker renews just before its lease runs out while another claims just after: either the renewal
+        // came first (the claim finds nothing) or the claim did (the renewal fails), never both. Each call goes
+        // first in half the rounds.
+        for (let round = 0; round < 10; round++) {
+          const job = await leased(`worker-${round}`, 0, 60_000);
+          const renewing = () => renew(job.jobId, `worker-${round}`, 59_000, 120_000);
+          const claiming = () => claim(`thief-${round}`, 60_001, 120_000);
+          const [renewed, taken] =
+            round % 2 === 0
+              ? await Promise.all([renewing(), claiming()])
+              : await Promise.all([claiming(), renewing()]).then(([c, r]) => [r, c] as const);
+          const holder = (await stored(job.jobId)).leaseId;
+          if (renewed) {
+            expect(taken).toBeNull();
+            expect(holder).toBe(`worker-${round}`);
+          } else {
+            expect(taken?.jobId).toBe(job.jobId);
+            expect(holder).toBe(`thief-${round}`);
+          }
+          expect(await finish(job.jobId, holder!, 100_000)).toBe(true);
+        }
+      });
+
       contractCase('claimJob: a job finished while a claim races for its expiry is not taken', async () => {
         // The worker finishes just before its lease runs out while another claims just after: either the finish
         // came first (the claim finds nothing) or the claim did (the finish fails), never both.
