@@ -14,7 +14,7 @@ export const DirectUploadRequest = Type.Object(
     content_type: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     mime_type: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Alias of content_type.' })),
     size_bytes: Type.Integer({ minimum: 1 }),
-    checksum_sha256: Type.Optional(Type.String({ description: 'Lowercase hex SHA-256 of the bytes.' })),
+    checksum_sha256: Type.Optional(Type.String({ description: 'SHA-256 of the bytes: 64 hex characters, or 44 of base64.' })),
   },
   { $id: 'DirectUploadRequest', additionalProperties: false },
 );
