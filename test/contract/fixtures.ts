@@ -56,15 +56,3 @@ export function portOf<K extends 'assets' | 'jobs' | 'idempotencyKeys'>(
     return { port: store[port], close: () => store.close() };
   };
 }
-
-/**
- * Cases that fail on every metadata backend because of a bug in the shared Kysely queries, not a limit of the
- * backend: skipped (visibly) until src/ is fixed, then this list goes.
- */
-export const KNOWN_METADATA_BUGS: readonly NamedSkip[] = [
-  {
-    reason:
-      'known bug, reported: claimJob compare-and-sets on `version`, which renewJobLease does not bump, so a claim that read the job before a racing renewal still takes it (src/metadata/kysely/job-queue.ts)',
-    tests: ['claimJob: a lease renewed while a claim races for its expiry is not taken'],
-  },
-];

@@ -181,20 +181,14 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         expect(await stored(job.jobId)).toEqual(winner);
       });
 
-      contractCase('claimJob: concurrent claimers of several jobs never get the same one, and none is lost', async () => {
+      contractCase('claimJob: as many concurrent claimers as jobs each get a different one', async () => {
         const jobs = await Promise.all(Array.from({ length: 5 }, (_, i) => insert({ createdAt: t(i) })));
         const results = await Promise.all(Array.from({ length: 5 }, (_, i) => claim(`racer-${i}`, 1000, 61_000)));
-        const got = results.filter((r): r is Job => r !== null);
-        expect(got.length).toBeGreaterThanOrEqual(1);
-        expect(new Set(got.map((job) => job.jobId)).size).toBe(got.length);
-        for (const job of got) expect((await stored(job.jobId)).leaseId).toBe(job.leaseId);
-        // Whatever contention left unclaimed is still there for the next claims, each handed out once.
-        for (let i = 0; i < 5; i++) {
-          const next = await claim(`later-${i}`, 2000, 62_000);
-          if (next === null) break;
-          got.push(next);
-        }
+        // A racer that loses one job looks again, so nobody is told the queue is empty while jobs wait.
+        expect(results.every((r) => r !== null)).toBe(true);
+        const got = results as Job[];
         expect(got.map((job) => job.jobId).sort()).toEqual(jobs.map((job) => job.jobId).sort());
+        for (const job of got) expect((await stored(job.jobId)).leaseId).toBe(job.leaseId);
         expect(await claim('one-too-many', 3000, 63_000)).toBeNull();
       });
 

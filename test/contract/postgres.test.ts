@@ -5,7 +5,7 @@ import { openPostgresStore } from '../../src/metadata/postgres/open.js';
 import { dropDatabase, freshDatabaseUrl, postgresAvailable } from '../support/backends.js';
 import type { MetadataStores } from '../../src/domain/ports/index.js';
 import { runAssetRecordsContract } from './asset-records.case.js';
-import { KNOWN_METADATA_BUGS, portOf } from './fixtures.js';
+import { portOf } from './fixtures.js';
 import { runIdempotencyKeysContract } from './idempotency-keys.case.js';
 import { runJobQueueContract } from './job-queue.case.js';
 
@@ -27,7 +27,7 @@ if (postgresAvailable) {
     };
   };
   runAssetRecordsContract({ name: 'PostgreSQL', create: portOf(open, 'assets') });
-  runJobQueueContract({ name: 'PostgreSQL', create: portOf(open, 'jobs'), skip: KNOWN_METADATA_BUGS });
+  runJobQueueContract({ name: 'PostgreSQL', create: portOf(open, 'jobs') });
   runIdempotencyKeysContract({ name: 'PostgreSQL', create: portOf(open, 'idempotencyKeys') });
 
   it('PostgreSQL: the store answers ping', async () => {

@@ -4,14 +4,14 @@ import { expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/metadata/sqlite/open.js';
 import { makeDataDir } from '../support/server.js';
 import { runAssetRecordsContract } from './asset-records.case.js';
-import { KNOWN_METADATA_BUGS, portOf } from './fixtures.js';
+import { portOf } from './fixtures.js';
 import { runIdempotencyKeysContract } from './idempotency-keys.case.js';
 import { runJobQueueContract } from './job-queue.case.js';
 
 const open = async () => openSqliteStore(path.join(await makeDataDir(), 'assetd.sqlite'));
 
 runAssetRecordsContract({ name: 'SQLite', create: portOf(open, 'assets') });
-runJobQueueContract({ name: 'SQLite', create: portOf(open, 'jobs'), skip: KNOWN_METADATA_BUGS });
+runJobQueueContract({ name: 'SQLite', create: portOf(open, 'jobs') });
 runIdempotencyKeysContract({ name: 'SQLite', create: portOf(open, 'idempotencyKeys') });
 
 it('SQLite: the store answers ping', async () => {

@@ -2,9 +2,12 @@
 // few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike. The same
 // rows are the callback outbox: finishing a job owes its callback in the same update, and deliverers lease due
 // callbacks with a compare-and-set on the callback lease.
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { JobQueue, CallbackOutcome, CallbackState, ClaimJobOptions, Job, JobCallback, JobKind, JobStatus, LeasedJobUpdate } from '../../domain/ports/index.js';
 import { dateOrNull, num, type Database, type JobsTable } from '../schema.js';
+
+/** How often one claim looks again after losing a race for a job. */
+const CLAIM_ATTEMPTS = 50;
 
 function toJob(row: Selectable<JobsTable>): Job {
   return {
@@ -106,18 +109,21 @@ export class KyselyJobQueue implements JobQueue {
 
   async claimJob({ kinds, now, leaseId, leaseExpiresAt }: ClaimJobOptions): Promise<Job | null> {
     const t = now.getTime();
-    for (let attempt = 0; attempt < 5; attempt++) {
+    const claimable = (eb: ExpressionBuilder<Database, 'jobs'>) =>
+      eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('lease_expires_at', '<=', t)])]);
+    // A racer that loses a job looks again: with as many claimers as jobs, everyone still gets one.
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const candidate = await this.db
         .selectFrom('jobs')
         .select(['job_id', 'version'])
         .where('kind', 'in', [...kinds])
-        .where((eb) =>
-          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('lease_expires_at', '<=', t)])]),
-        )
+        .where(claimable)
         .orderBy('created_at', 'asc')
         .limit(1)
         .executeTakeFirst();
       if (!candidate) return null;
+      // The version and the claimable condition are checked again in the update itself: a job claimed, finished
+      // or renewed (its lease extended) since the read is not taken.
       const claimed = await this.db
         .updateTable('jobs')
         .set((eb) => ({
@@ -130,6 +136,7 @@ export class KyselyJobQueue implements JobQueue {
         }))
         .where('job_id', '=', candidate.job_id)
         .where('version', '=', num(candidate.version))
+        .where(claimable)
         .returningAll()
         .executeTakeFirst();
       if (claimed) return toJob(claimed);
@@ -140,7 +147,8 @@ export class KyselyJobQueue implements JobQueue {
   async renewJobLease({ jobId, leaseId, now, leaseExpiresAt }: LeasedJobUpdate & { leaseExpiresAt: Date }): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
-      .set({ lease_expires_at: leaseExpiresAt.getTime(), updated_at: now.getTime() })
+      // The version moves too, so a claim that read the job before this renewal cannot take it.
+      .set((eb) => ({ lease_expires_at: leaseExpiresAt.getTime(), updated_at: now.getTime(), version: eb('version', '+', 1) }))
       .where('job_id', '=', jobId)
       .where('lease_id', '=', leaseId)
       .where('status', '=', 'processing')
