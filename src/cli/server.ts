@@ -33,6 +33,8 @@ export interface RunningServer {
   readonly metadata: MetadataStores;
   readonly storage: ObjectStorage;
   readonly reaper: Reaper;
+  /** Completes upload batches in the background; tests wait for it. */
+  readonly batches: UploadBatchService;
   /** Delivers job callbacks from the outbox; tests run passes themselves. */
   readonly callbacks: CallbackDispatcher;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
@@ -110,6 +112,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log?.warn({ callbackHost: new URL(url).host, reason, final }, final ? 'job callback given up' : 'job callback failed; will retry'),
     onError: (error) => log?.error({ err: error }, 'callback pass failed'),
   });
+  const batches = new UploadBatchService({
+    records: metadata.assets,
+    uploads,
+    now,
+    onError: (error) => log?.error({ err: error }, 'batch completion failed'),
+  });
   const jobs: JobService = new JobService({
     queue: metadata.jobs,
     records: metadata.assets,
@@ -127,7 +135,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
     maxJsonBytes: config.maxJsonBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    batches: new UploadBatchService({ records: metadata.assets, uploads, now }),
+    batches,
     idempotency: new IdempotencyService(metadata.idempotencyKeys, now),
     keyring: new ApiKeyring(keys),
     urls,
@@ -171,11 +179,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metadata,
     storage,
     reaper,
+    batches,
     callbacks,
     generatedKey,
     close: async () => {
       await reaper.stop();
       await app.close();
+      await batches.settled();
       await callbacks.stop();
       await fetcher.close();
       await closeStores();

@@ -1,6 +1,6 @@
 // Idempotency-Key: the first request with a key runs and its answer is kept for 24 h; a repeat gets that answer
-// back, a repeat while the first still runs gets 409 request_in_progress, and the same key with another body is
-// refused. State lives in the metadata store, so it holds across restarts and replicas.
+// back (also when its body differs, flagged), and a repeat while the first still runs gets 409 request_in_progress.
+// State lives in the metadata store, so it holds across restarts and replicas.
 import { createHash, randomUUID } from 'node:crypto';
 import { errors } from './errors.js';
 import type { IdempotencyKeyRef, IdempotencyKeys } from './ports/index.js';
@@ -20,7 +20,7 @@ export interface IdempotencyScope {
 
 export type IdempotencyStart =
   | { readonly run: true; readonly claim: IdempotencyKeyRef }
-  | { readonly run: false; readonly status: number; readonly body: string };
+  | { readonly run: false; readonly status: number; readonly body: string; readonly bodyDiffered: boolean };
 
 export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
@@ -50,16 +50,12 @@ export class IdempotencyService {
       expiresAt: new Date(now.getTime() + DAY_MS),
     });
     if (result.claimed) return { run: true, claim };
-    if (result.existing.fingerprint !== fingerprint) {
-      throw errors.invalidParameter(
-        `This ${IDEMPOTENCY_HEADER} was used with a different request body; use a new key.`,
-        IDEMPOTENCY_HEADER,
-      );
-    }
     if (result.existing.state === 'in_progress') {
       throw errors.requestInProgress(`A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry later.`);
     }
-    return { run: false, status: result.existing.status, body: result.existing.body };
+    // As the platform does: the first answer stands even for a body that differs; the caller is told it differed.
+    const { status, body } = result.existing;
+    return { run: false, status, body, bodyDiffered: result.existing.fingerprint !== fingerprint };
   }
 
   /**

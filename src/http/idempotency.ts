@@ -30,6 +30,8 @@ export function applyIdempotency(app: FastifyInstance, service: IdempotencyServi
       .status(start.status)
       .header('content-type', 'application/json; charset=utf-8')
       .header('idempotent-replayed', 'true')
+      // The platform replays the first answer for a repeat whose body differs; we do too, and say so.
+      .header('idempotency-body-mismatch', start.bodyDiffered ? 'true' : 'false')
       .send(start.body);
   });
 

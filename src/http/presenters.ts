@@ -2,14 +2,17 @@
 // static type of its response schema, so a presenter that drifts from its schema does not compile.
 import type { AssetListing } from '../domain/assets.js';
 import type { InitiatedUpload } from '../domain/direct-uploads.js';
-import type { Asset, AssetStatus } from '../domain/ports/index.js';
+import { AppError, errors, type ErrorCode } from '../domain/errors.js';
+import type { Asset, UploadBatch } from '../domain/ports/index.js';
 import type { PublicUrls } from '../domain/public-urls.js';
-import type { BatchView } from '../domain/upload-batches.js';
+import type { BatchView, StatusEntry } from '../domain/upload-batches.js';
 import { envelope } from './errors.js';
 import type { AssetJson, AssetPageJson, DeletedAssetJson, UploadedAssetJson } from './schemas/assets.js';
+import type { ErrorDetailJson } from './schemas/common.js';
 import type {
   AssetStatusesJson,
   CompletedUploadJson,
+  CompletionRequestedJson,
   DirectUploadJson,
   InitiatedBatchJson,
   UploadBatchJson,
@@ -68,28 +71,60 @@ export function directUploadJson(upload: InitiatedUpload): DirectUploadJson {
   };
 }
 
+export function completionRequestedJson(batch: UploadBatch): CompletionRequestedJson {
+  return { batch_id: batch.batchId };
+}
+
 export function initiatedBatchJson(batch: { batchId: string; items: readonly InitiatedUpload[] }): InitiatedBatchJson {
   return { batch_id: batch.batchId, items: batch.items.map(directUploadJson) };
 }
 
-export function uploadBatchJson(batch: BatchView, urls: PublicUrls): UploadBatchJson {
+/** Why an upload ended failed (or expired), as the error envelope's detail; null while it has not. */
+function failureJson(asset: Asset): ErrorDetailJson | null {
+  if (asset.status === 'expired') return envelope(errors.uploadExpired()).error;
+  if (asset.status !== 'failed') return null;
+  const code = (asset.failureCode ?? 'invalid_parameter') as ErrorCode;
+  return envelope(new AppError(code, asset.failureMessage ?? 'The upload failed verification.')).error;
+}
+
+const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+export function uploadBatchJson(view: BatchView, urls: PublicUrls): UploadBatchJson {
   return {
-    batch_id: batch.batchId,
-    title: batch.title,
-    status: batch.status,
-    created_at: batch.createdAt.toISOString(),
-    items: batch.items.map(({ asset, error }) => ({
+    batch_id: view.batch.batchId,
+    status: view.status,
+    title: view.batch.title,
+    total_items: view.totalItems,
+    counts_by_status: { ...view.countsByStatus },
+    created_at: unixSeconds(view.batch.createdAt),
+    items: view.items.map(({ index, asset, status }) => ({
+      item_index: index,
+      status,
+      video_id: asset.assetId,
+      error: failureJson(asset),
       asset_id: asset.assetId,
-      status: asset.status,
+      asset_status: asset.status,
       filename: asset.filename,
       mime_type: asset.mimeType,
       size_bytes: asset.sizeBytes,
       url: urlOf(asset, urls),
-      error: error ? envelope(error).error : null,
     })),
+    has_more: view.nextToken !== null,
+    next_token: view.nextToken,
   };
 }
 
-export function assetStatusesJson(statuses: ReadonlyArray<{ assetId: string; status: AssetStatus | 'not_found' }>): AssetStatusesJson {
-  return statuses.map((s) => ({ asset_id: s.assetId, status: s.status }));
+export function assetStatusesJson(entries: readonly StatusEntry[]): AssetStatusesJson {
+  return {
+    data: entries.map((entry) => ({
+      video_id: entry.assetId,
+      status: entry.status,
+      batch_id: entry.batchId,
+      item_index: entry.itemIndex,
+      error: entry.asset ? failureJson(entry.asset) : null,
+      asset_id: entry.assetId,
+    })),
+    has_more: false,
+    next_token: null,
+  };
 }

@@ -118,6 +118,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('jobs_callbacks_due').on('jobs').columns(['callback_state', 'callback_due_at']).execute();
       },
     },
+    '0007_batch_completion': {
+      async up(db: Kysely<unknown>) {
+        // A batch keeps its callback_url, and when its completion was first asked for (its items are then processing).
+        await db.schema.alterTable('upload_batches').addColumn('callback_url', 'text').execute();
+        await db.schema.alterTable('upload_batches').addColumn('completion_requested_at', big).execute();
+      },
+    },
   };
 }
 

@@ -30,6 +30,8 @@ export interface UploadBatchesTable {
   tenant: string;
   title: string | null;
   created_at: number;
+  callback_url: string | null;
+  completion_requested_at: number | null;
 }
 
 export interface IdempotencyKeysTable {

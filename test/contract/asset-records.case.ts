@@ -116,19 +116,32 @@ export function runAssetRecordsContract({ name, create, skip }: ContractOptions<
       contractCase('stores a batch with its assets, and finds assets by id lists', async () => {
         const batchId = `batch_${Date.now()}`;
         const assets = [1, 2, 3].map(() => anAsset(tenant, { batchId, status: 'pending_upload' }));
-        await records.insertBatch({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt }, assets);
-        expect(await records.findBatch(tenant, batchId)).toEqual({ batchId, tenant, title: 'three', createdAt: assets[0]!.createdAt });
+        const batch = { batchId, tenant, title: 'three', callbackUrl: 'https://example.com/hook', createdAt: assets[0]!.createdAt, completionRequestedAt: null };
+        await records.insertBatch(batch, assets);
+        expect(await records.findBatch(tenant, batchId)).toEqual(batch);
         expect(await records.findBatch(`${tenant}-other`, batchId)).toBeNull();
+        expect(await records.findBatches(tenant, [batchId, 'batch_missing'])).toEqual([batch]);
+        expect(await records.findBatches(`${tenant}-other`, [batchId])).toEqual([]);
         expect((await records.listBatchAssets(tenant, batchId)).map((a) => a.assetId)).toEqual(assets.map((a) => a.assetId));
         const found = await records.findAssets(tenant, [assets[2]!.assetId, 'asset_missing', assets[0]!.assetId]);
         expect(found.map((a) => a.assetId).sort()).toEqual([assets[0]!.assetId, assets[2]!.assetId].sort());
+      });
+
+      contractCase('records the first request to complete a batch, and keeps it', async () => {
+        const batchId = `batch_req_${Date.now()}`;
+        const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+        await records.insertBatch({ batchId, tenant, title: null, callbackUrl: null, createdAt, completionRequestedAt: null }, [anAsset(tenant, { batchId })]);
+        const first = new Date(createdAt.getTime() + 1000);
+        await records.markBatchCompletionRequested(batchId, first);
+        await records.markBatchCompletionRequested(batchId, new Date(createdAt.getTime() + 2000));
+        expect((await records.findBatch(tenant, batchId))?.completionRequestedAt).toEqual(first);
       });
 
       contractCase('inserts a batch all or nothing', async () => {
         const taken = anAsset(tenant);
         await records.insertAsset(taken);
         const batchId = `batch_dup_${Date.now()}`;
-        const batch = { batchId, tenant, title: null, createdAt: new Date() };
+        const batch = { batchId, tenant, title: null, callbackUrl: null, createdAt: new Date(), completionRequestedAt: null };
         await expect(records.insertBatch(batch, [anAsset(tenant, { batchId }), { ...taken, batchId }])).rejects.toThrow();
         expect(await records.findBatch(tenant, batchId)).toBeNull();
         expect(await records.listBatchAssets(tenant, batchId)).toEqual([]);

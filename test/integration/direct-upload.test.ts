@@ -349,12 +349,16 @@ describe('Idempotency-Key', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
   });
 
-  it('refuses the same key with a different body, and scopes keys per tenant', async () => {
+  it('replays the first answer for the same key with a different body, saying so, and scopes keys per tenant', async () => {
     const headers = { 'idempotency-key': `reuse-${Date.now()}` };
     const first = await post('/v3/assets/direct-uploads', body, { headers });
+    const same = await post('/v3/assets/direct-uploads', body, { headers });
+    expect(same.headers.get('idempotency-body-mismatch')).toBe('false');
     const other = await post('/v3/assets/direct-uploads', { ...body, size_bytes: 101 }, { headers });
-    expect(other.status).toBe(400);
-    expect(other.json.error).toMatchObject({ code: 'invalid_parameter', param: 'Idempotency-Key' });
+    expect(other.status).toBe(200);
+    expect(other.json).toEqual(first.json);
+    expect(other.headers.get('idempotent-replayed')).toBe('true');
+    expect(other.headers.get('idempotency-body-mismatch')).toBe('true');
     const tenantB = await post('/v3/assets/direct-uploads', body, { headers, key: TENANT_B.key });
     expect(tenantB.status).toBe(200);
     expect(tenantB.json.data.asset_id).not.toBe(first.json.data.asset_id);
@@ -412,19 +416,27 @@ describe('batches and statuses', () => {
     expect(items).toHaveLength(3);
     for (const i of [0, 1]) expect((await putBytes(items[i]!.upload_url, items[i]!.upload_headers, files[i]!)).status).toBe(200);
 
+    const batchOf = async () => ((await (await t.api(`/v3/assets/batches/${batchId}`)).json()) as { data: any }).data; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect((await batchOf()).items.map((i: { status: string }) => i.status)).toEqual(['queued', 'queued', 'queued']);
     const partial = await post('/v3/assets/complete/batches', { batch_id: batchId });
-    expect(partial.status).toBe(200);
-    expect(partial.json.data.status).toBe('pending_upload');
-    expect(partial.json.data.items.map((i: { status: string }) => i.status)).toEqual(['completed', 'completed', 'pending_upload']);
-    expect(partial.json.data.items[2].error.code).toBe('conflict');
+    expect(partial.status).toBe(202);
+    expect(partial.json.data).toEqual({ batch_id: batchId });
+    await t.server.batches.settled();
+    const afterFirst = await batchOf();
+    // The third item's bytes were not there yet: it stays processing until a repeat re-drives it.
+    expect(afterFirst.status).toBe('processing');
+    expect(afterFirst.items.map((i: { status: string }) => i.status)).toEqual(['completed', 'completed', 'processing']);
+    expect(afterFirst.counts_by_status).toEqual({ queued: 0, processing: 1, completed: 2, failed: 0 });
 
     expect((await putBytes(items[2]!.upload_url, items[2]!.upload_headers, files[2]!)).status).toBe(200);
-    const done = await post('/v3/assets/complete/batches', { batch_id: batchId });
-    expect(done.json.data.status).toBe('completed');
+    expect((await post('/v3/assets/complete/batches', { batch_id: batchId })).status).toBe(202);
+    await t.server.batches.settled();
 
-    const read = await (await t.api(`/v3/assets/batches/${batchId}`)).json() as { data: { title: string; items: Array<{ url: string }> } };
-    expect(read.data.title).toBe('three');
-    expect(read.data.items.every((i) => i.url.startsWith(t.url))).toBe(true);
+    const read = await batchOf();
+    expect(read.status).toBe('completed');
+    expect(read.title).toBe('three');
+    expect(read.items.map((i: { video_id: string }) => i.video_id)).toEqual(items.map((i) => i.asset_id));
+    expect(read.items.every((i: { url: string }) => i.url.startsWith(t.url))).toBe(true);
     expect((await t.api(`/v3/assets/batches/${batchId}`, { key: TENANT_B.key })).status).toBe(404);
   });
 
@@ -447,10 +459,11 @@ describe('batches and statuses', () => {
     const theirs = await initiate({ filename: 't.png', content_type: 'image/png', size_bytes: 10 }, TENANT_B.key);
     const ids = [mine.asset_id, theirs.asset_id, 'asset_unknown'];
     const res = await t.api(`/v3/assets/statuses?asset_ids=${ids.join(',')}`);
+    const entry = (id: string, status: string) => ({ video_id: id, asset_id: id, status, batch_id: null, item_index: null, error: null });
     expect(((await res.json()) as { data: unknown }).data).toEqual([
-      { asset_id: mine.asset_id, status: 'pending_upload' },
-      { asset_id: theirs.asset_id, status: 'not_found' },
-      { asset_id: 'asset_unknown', status: 'not_found' },
+      entry(mine.asset_id, 'queued'),
+      entry(theirs.asset_id, 'not_found'),
+      entry('asset_unknown', 'not_found'),
     ]);
     const tooMany = await t.api(`/v3/assets/statuses?asset_ids=${Array.from({ length: 101 }, (_, i) => `a${i}`).join(',')}`);
     expect(tooMany.status).toBe(400);

@@ -34,7 +34,10 @@ export interface UploadBatch {
   readonly batchId: string;
   readonly tenant: string;
   readonly title: string | null;
+  readonly callbackUrl: string | null;
   readonly createdAt: Date;
+  /** When completing the batch was first asked for: its pending items are being completed since. */
+  readonly completionRequestedAt: Date | null;
 }
 
 /** Fields a status transition may set alongside the new status. */
@@ -81,6 +84,10 @@ export interface AssetRecords {
   /** Inserts a batch and its assets together: all or none. */
   insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void>;
   findBatch(tenant: string, batchId: string): Promise<UploadBatch | null>;
+  /** The tenant's batches among `batchIds`; ids it does not have are left out. */
+  findBatches(tenant: string, batchIds: readonly string[]): Promise<UploadBatch[]>;
+  /** Records the first request to complete a batch (later ones keep the first time). */
+  markBatchCompletionRequested(batchId: string, at: Date): Promise<void>;
   /** A batch's assets in the order they were given. */
   listBatchAssets(tenant: string, batchId: string): Promise<Asset[]>;
   /** Compare-and-set on status: true when this call made the transition, false when the asset was not in `from`. */

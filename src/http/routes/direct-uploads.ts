@@ -4,12 +4,21 @@ import type { FastifyInstance } from 'fastify';
 import type { DirectUploadRequest, DirectUploadService } from '../../domain/direct-uploads.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
 import { MAX_BATCH_FILES, MAX_STATUS_IDS, type UploadBatchService } from '../../domain/upload-batches.js';
-import { assetStatusesJson, completedUploadJson, directUploadJson, initiatedBatchJson, uploadBatchJson } from '../presenters.js';
+import {
+  assetStatusesJson,
+  completedUploadJson,
+  completionRequestedJson,
+  directUploadJson,
+  initiatedBatchJson,
+  uploadBatchJson,
+} from '../presenters.js';
 import { AssetIdParams } from '../schemas/assets.js';
 import { Data, errorResponse, errorResponses } from '../schemas/common.js';
 import {
   AssetStatuses,
   BatchParams,
+  BatchQuery,
+  CompletionRequested,
   CompleteBatchBody,
   CompleteBody,
   CompletedUpload,
@@ -36,6 +45,10 @@ const toRequest = (body: DirectUploadRequestJson): DirectUploadRequest => ({
   sizeBytes: body.size_bytes,
   checksumSha256: body.checksum_sha256,
 });
+
+/** A comma-separated id list, each id once, in the order given. */
+const idsOf = (list: string | undefined): string[] =>
+  [...new Set((list ?? '').split(',').map((id) => id.trim()).filter((id) => id !== ''))];
 
 const withConflicts = { ...errorResponses, 409: errorResponse, 410: errorResponse };
 
@@ -84,7 +97,8 @@ export async function directUploadRoutes(fastify: FastifyInstance, options: Dire
       },
     },
     async (request) => {
-      const batch = await batches.initiate(request.tenant, request.body.files.map(toRequest), request.body.title ?? null);
+      const { title, callback_url: callbackUrl } = request.body;
+      const batch = await batches.initiate(request.tenant, request.body.files.map(toRequest), { title, callbackUrl });
       return { data: initiatedBatchJson(batch) };
     },
   );
@@ -93,13 +107,16 @@ export async function directUploadRoutes(fastify: FastifyInstance, options: Dire
     '/v3/assets/complete/batches',
     {
       schema: {
-        summary: 'Complete every upload of a batch; each item reports its own result.',
+        summary: 'Complete every upload of a batch, in the background (each item on its own); a repeat re-drives it.',
         tags: ['direct upload'],
         body: CompleteBatchBody,
-        response: { 200: Data(RefOf(UploadBatch)), ...errorResponses },
+        response: { 202: Data(CompletionRequested), ...errorResponses },
       },
     },
-    async (request) => ({ data: uploadBatchJson(await batches.complete(request.tenant, request.body.batch_id), urls) }),
+    async (request, reply) => {
+      const batch = await batches.requestCompletion(request.tenant, request.body.batch_id);
+      return reply.status(202).send({ data: completionRequestedJson(batch) });
+    },
   );
 
   app.get(
@@ -109,25 +126,27 @@ export async function directUploadRoutes(fastify: FastifyInstance, options: Dire
         summary: 'A batch and the state of each of its uploads.',
         tags: ['direct upload'],
         params: BatchParams,
+        querystring: BatchQuery,
         response: { 200: Data(RefOf(UploadBatch)), ...errorResponses },
       },
     },
-    async (request) => ({ data: uploadBatchJson(await batches.get(request.tenant, request.params.batch_id), urls) }),
+    async (request) => ({ data: uploadBatchJson(await batches.get(request.tenant, request.params.batch_id, request.query), urls) }),
   );
 
   app.get(
     '/v3/assets/statuses',
     {
       schema: {
-        summary: `The status of up to ${MAX_STATUS_IDS} assets (not_found for ids the caller does not have).`,
+        summary: `The status of up to ${MAX_STATUS_IDS} assets and the items of up to ${MAX_STATUS_IDS} batches (not_found for ids the caller does not have).`,
         tags: ['assets'],
         querystring: StatusesQuery,
-        response: { 200: Data(AssetStatuses), ...errorResponses },
+        response: { 200: AssetStatuses, ...errorResponses },
       },
     },
     async (request) => {
-      const ids = [...new Set(request.query.asset_ids.split(',').map((id) => id.trim()).filter((id) => id !== ''))];
-      return { data: assetStatusesJson(await batches.statuses(request.tenant, ids)) };
+      const assetIds = idsOf(request.query.asset_ids);
+      const batchIds = idsOf(request.query.batch_ids);
+      return assetStatusesJson(await batches.statuses(request.tenant, { assetIds, batchIds }));
     },
   );
 }

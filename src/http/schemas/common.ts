@@ -8,6 +8,8 @@ export const ErrorDetail = Type.Object({
   param: Type.Optional(Type.String()),
 });
 
+export type ErrorDetailJson = Static<typeof ErrorDetail>;
+
 export const ErrorEnvelope = Type.Object({ error: ErrorDetail }, { $id: 'Error' });
 export type ErrorEnvelopeJson = Static<typeof ErrorEnvelope>;
 

@@ -10,7 +10,7 @@ import type {
   ListAssetsOptions,
   UploadBatch,
 } from '../../domain/ports/index.js';
-import { dateOrNull, num, type AssetsTable, type Database } from '../schema.js';
+import { dateOrNull, num, type AssetsTable, type Database, type UploadBatchesTable } from '../schema.js';
 
 type AssetRow = Selectable<AssetsTable>;
 
@@ -35,6 +35,17 @@ function toAsset(row: AssetRow): Asset {
     width: row.width === null ? null : num(row.width),
     height: row.height === null ? null : num(row.height),
     durationSeconds: row.duration_seconds === null ? null : num(row.duration_seconds),
+  };
+}
+
+function toBatch(row: Selectable<UploadBatchesTable>): UploadBatch {
+  return {
+    batchId: row.batch_id,
+    tenant: row.tenant,
+    title: row.title,
+    callbackUrl: row.callback_url,
+    createdAt: new Date(num(row.created_at)),
+    completionRequestedAt: dateOrNull(row.completion_requested_at),
   };
 }
 
@@ -73,7 +84,14 @@ export class KyselyAssetRecords implements AssetRecords {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('upload_batches')
-        .values({ batch_id: batch.batchId, tenant: batch.tenant, title: batch.title, created_at: batch.createdAt.getTime() })
+        .values({
+          batch_id: batch.batchId,
+          tenant: batch.tenant,
+          title: batch.title,
+          callback_url: batch.callbackUrl,
+          created_at: batch.createdAt.getTime(),
+          completion_requested_at: batch.completionRequestedAt?.getTime() ?? null,
+        })
         .execute();
       if (assets.length > 0) await trx.insertInto('assets').values(assets.map(toRow)).execute();
     });
@@ -86,9 +104,27 @@ export class KyselyAssetRecords implements AssetRecords {
       .where('tenant', '=', tenant)
       .where('batch_id', '=', batchId)
       .executeTakeFirst();
-    return row
-      ? { batchId: row.batch_id, tenant: row.tenant, title: row.title, createdAt: new Date(num(row.created_at)) }
-      : null;
+    return row ? toBatch(row) : null;
+  }
+
+  async findBatches(tenant: string, batchIds: readonly string[]): Promise<UploadBatch[]> {
+    if (batchIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('upload_batches')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('batch_id', 'in', [...batchIds])
+      .execute();
+    return rows.map(toBatch);
+  }
+
+  async markBatchCompletionRequested(batchId: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('upload_batches')
+      .set({ completion_requested_at: at.getTime() })
+      .where('batch_id', '=', batchId)
+      .where('completion_requested_at', 'is', null)
+      .execute();
   }
 
   async listBatchAssets(tenant: string, batchId: string): Promise<Asset[]> {
