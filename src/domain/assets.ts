@@ -109,8 +109,18 @@ export class AssetService {
     return asset;
   }
 
-  async list(tenant: string, options: { limit: number; token?: string | undefined }): Promise<AssetListing> {
+  /**
+   * The tenant's assets, newest first. `owner` (the platform's `username`) names the tenant whose assets to list:
+   * another tenant's list is empty, as it is for any `folderId`, since assetd keeps no folders.
+   */
+  async list(
+    tenant: string,
+    options: { limit: number; token?: string | undefined; owner?: string | undefined; folderId?: string | undefined },
+  ): Promise<AssetListing> {
     const after = options.token === undefined ? undefined : decodeCursor(options.token);
+    if ((options.owner !== undefined && options.owner !== tenant) || options.folderId !== undefined) {
+      return { assets: [], nextToken: null };
+    }
     const page = await this.records.listAssets({ tenant, limit: options.limit, ...(after ? { after } : {}) });
     return { assets: page.assets, nextToken: page.next === null ? null : encodeCursor(page.next) };
   }

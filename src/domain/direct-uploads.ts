@@ -122,8 +122,9 @@ export class DirectUploadService {
               expires: Math.floor(expiresAt.getTime() / 1000),
             }),
           ),
+          // Lowercase names: a client that spreads these over its own `content-type` then sends the type once.
           headers: {
-            'Content-Type': asset.mimeType,
+            'content-type': asset.mimeType,
             ...(asset.declaredSha256 ? { [CHECKSUM_HEADER]: hexToBase64(asset.declaredSha256) } : {}),
           },
         };

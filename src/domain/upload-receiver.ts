@@ -1,12 +1,13 @@
 // assetd's own presigned PUT, for storage without one (local disk): the URL's signature is the credential. Every
 // check that needs no bytes comes first; then the bytes stream to the upload's staging key, counted and hashed on
 // the way in. What the PUT leaves there becomes the asset only when `complete` verifies it (upload-finalizer.ts).
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { CHECKSUM_HEADER, hexToBase64 } from './checksums.js';
 import { errors } from './errors.js';
 import { stagingKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
-import type { AssetRecords, ObjectStorage } from './ports/index.js';
+import type { Asset, AssetRecords, ObjectStorage } from './ports/index.js';
 import type { SignedQuery, UploadSigner } from './upload-signature.js';
 
 export interface ReceiveOptions {
@@ -38,7 +39,7 @@ export class SignedUploadReceiver {
     const grant = this.options.signer.verify(options.assetId, options.query, Math.floor(this.now().getTime() / 1000));
     if (grant === 'expired') throw errors.forbidden('The upload URL has expired.');
     if (typeof grant === 'string') throw errors.forbidden('The upload URL signature is not valid.');
-    if (options.contentType !== grant.contentType) {
+    if (sameValueOnce(options.contentType) !== grant.contentType) {
       throw errors.forbidden(`Content-Type must be ${grant.contentType}, as signed into the URL.`, 'Content-Type');
     }
     if (options.contentLength !== String(grant.sizeBytes)) {
@@ -49,7 +50,6 @@ export class SignedUploadReceiver {
     }
     const asset = await this.options.records.findAssetById(options.assetId);
     if (!asset) throw errors.notFound('Upload');
-    if (asset.status === 'completed') throw errors.conflict('This upload is already completed; its URL takes no more bytes.');
     if (asset.status === 'expired') throw errors.uploadExpired();
     if (asset.status === 'failed') throw errors.conflict('This upload failed verification; start a new upload.');
 
@@ -61,6 +61,7 @@ export class SignedUploadReceiver {
     });
     const inspected = options.body.pipe(inspector);
     options.body.once('error', (error) => inspector.destroy(error));
+    if (asset.status === 'completed') return this.repeated(asset, inspected, inspector);
     await this.options.storage.write({
       key: stagingKeyFor(asset.assetId),
       body: inspected,
@@ -69,4 +70,27 @@ export class SignedUploadReceiver {
     });
     return { sha256: inspector.result().sha256 };
   }
+
+  /**
+   * A PUT to an upload already completed, as a client re-running the same upload sends (S3 answers it too): the
+   * same bytes are acknowledged, other bytes refused; neither is stored, and the asset does not change.
+   */
+  private async repeated(asset: Asset, inspected: Readable, inspector: UploadInspector): Promise<{ sha256: string }> {
+    await pipeline(inspected, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    const { sha256 } = inspector.result();
+    if (sha256 !== asset.sha256) {
+      throw errors.conflict('This upload is already completed with other bytes; its URL takes no more.');
+    }
+    return { sha256 };
+  }
+}
+
+/**
+ * A header a client sent twice with the same value arrives joined (`a, a`: the platform's CLI spreads our
+ * upload_headers over its own `content-type`); it means that value. Different values stay as they are, and fail.
+ */
+function sameValueOnce(value: string | undefined): string | undefined {
+  if (value === undefined || !value.includes(',')) return value;
+  const values = new Set(value.split(',').map((v) => v.trim()));
+  return values.size === 1 ? [...values][0] : value;
 }

@@ -3,6 +3,7 @@
 import type { AssetListing } from '../domain/assets.js';
 import type { InitiatedUpload } from '../domain/direct-uploads.js';
 import { AppError, errors, type ErrorCode } from '../domain/errors.js';
+import { mediaTypeOf } from '../media/types.js';
 import type { Asset, UploadBatch } from '../domain/ports/index.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { BatchView, StatusEntry } from '../domain/upload-batches.js';
@@ -17,6 +18,8 @@ import type {
   InitiatedBatchJson,
   UploadBatchJson,
 } from './schemas/direct-uploads.js';
+
+const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 /** The url of a completed asset's bytes; null before. */
 const urlOf = (asset: Asset, urls: PublicUrls): string | null =>
@@ -37,6 +40,13 @@ export function completedUploadJson(asset: Asset, urls: PublicUrls): CompletedUp
 
 export function assetJson(asset: Asset, urls: PublicUrls): AssetJson {
   return {
+    id: asset.assetId,
+    name: asset.filename ?? asset.assetId,
+    type: mediaTypeOf(asset.mimeType)?.kind ?? 'document',
+    owner: asset.tenant,
+    space_id: asset.tenant,
+    uploaded_at: unixSeconds(asset.completedAt ?? asset.createdAt),
+    folder_id: null,
     asset_id: asset.assetId,
     status: asset.status,
     mime_type: asset.mimeType,
@@ -86,8 +96,6 @@ function failureJson(asset: Asset): ErrorDetailJson | null {
   const code = (asset.failureCode ?? 'invalid_parameter') as ErrorCode;
   return envelope(new AppError(code, asset.failureMessage ?? 'The upload failed verification.')).error;
 }
-
-const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 export function uploadBatchJson(view: BatchView, urls: PublicUrls): UploadBatchJson {
   return {

@@ -70,7 +70,7 @@ describe('the whole flow', () => {
 
     const init = await initiate({ filename: 'clip.mp4', content_type: 'video/mp4', size_bytes: size, checksum_sha256: checksum });
     expect(init).toMatchObject({ status: 'pending_upload', expires_in_seconds: TTL_SECONDS, max_bytes: 5 * 1024 ** 3 });
-    expect(init.upload_headers['Content-Type']).toBe('video/mp4');
+    expect(init.upload_headers['content-type']).toBe('video/mp4');
     expect(init.upload_headers['x-amz-checksum-sha256']).toBe(Buffer.from(checksum, 'hex').toString('base64'));
 
     const early = await complete(init.asset_id);

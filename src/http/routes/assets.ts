@@ -126,7 +126,10 @@ export async function assetRoutes(fastify: FastifyInstance, options: AssetRoutes
         response: { 200: AssetPage, ...errorResponses },
       },
     },
-    async (request) => assetPageJson(await assets.list(request.tenant, request.query), urls),
+    async (request) => {
+      const { limit, token, username, folder_id: folderId } = request.query;
+      return assetPageJson(await assets.list(request.tenant, { limit, token, owner: username, folderId }), urls);
+    },
   );
 
   app.delete(

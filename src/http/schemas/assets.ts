@@ -23,8 +23,20 @@ export const assetFields = {
 /** The url of an asset that is completed, so never null. */
 const publicUrl = Type.String();
 
+/** The platform's fields of an asset: assetd's own follow them in the same object. */
+const platformAssetFields = {
+  id: Type.String({ description: 'The asset id (the same as asset_id).' }),
+  name: Type.String({ description: 'The file name given at upload, or the asset id when none was.' }),
+  type: Type.String({ description: 'image, video, audio, document, archive or subtitle: the kind of its bytes.' }),
+  owner: Type.String({ description: "The tenant of the API key that uploaded it (assetd's user)." }),
+  space_id: Type.String({ description: "The tenant's space: every asset of a key's tenant is in one space." }),
+  uploaded_at: Type.Integer({ description: 'Unix seconds: when the bytes became the asset (created_at until then).' }),
+  folder_id: Nullable(Type.String({ description: 'Always null: assetd has no folders.' })),
+};
+
 export const Asset = Type.Object(
   {
+    ...platformAssetFields,
     asset_id: assetFields.asset_id,
     status: assetFields.status,
     mime_type: assetFields.mime_type,
@@ -52,6 +64,8 @@ export type UploadedAssetJson = Static<typeof UploadedAsset>;
 export const AssetIdParams = Type.Object({ asset_id: Type.String({ minLength: 1, maxLength: 128 }) });
 
 export const ListAssetsQuery = Type.Object({
+  username: Type.Optional(Type.String({ maxLength: 255, description: 'Only assets of this owner (the tenant).' })),
+  folder_id: Type.Optional(Type.String({ maxLength: 255, description: 'Only assets in this folder: none, as assetd has no folders.' })),
   limit: Defaulted(Type.Integer({ minimum: 1, maximum: 100 }), 20),
   token: Type.Optional(Type.String({ maxLength: 128 })),
 });

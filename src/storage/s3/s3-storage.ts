@@ -224,7 +224,8 @@ export class S3Storage implements ObjectStorage {
     });
     return {
       url,
-      headers: { 'Content-Type': contentType, ...(checksum ? { 'x-amz-checksum-sha256': checksum } : {}) },
+      // Lowercase names: a client that spreads these over its own `content-type` then sends the type once.
+      headers: { 'content-type': contentType, ...(checksum ? { 'x-amz-checksum-sha256': checksum } : {}) },
     };
   };
 
