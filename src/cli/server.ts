@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/index.js';
 import {
   ApiKeyring,
+  AssetSearch,
   AssetService,
   CallbackDispatcher,
   DirectUploadService,
@@ -129,6 +130,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const app = await buildApp({
     assets,
+    search: new AssetSearch(metadata.assets),
     uploads,
     receiver: new SignedUploadReceiver({ records: metadata.assets, storage, signer, now }),
     jobs,

@@ -2,6 +2,7 @@
 // error type of the API. It imports no HTTP framework, no SDK and no SQL: it sees storage and metadata through
 // their ports, and bytes as Node streams.
 export { ApiKeyring } from './api-keys.js';
+export { AssetSearch } from './asset-search.js';
 export { AssetService } from './assets.js';
 export { DirectUploadService } from './direct-uploads.js';
 export { AppError, errors } from './errors.js';

@@ -5,6 +5,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiKeyring } from '../domain/api-keys.js';
+import type { AssetSearch } from '../domain/asset-search.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
 import type { SignedUploadReceiver } from '../domain/upload-receiver.js';
@@ -27,6 +28,7 @@ import { sharedSchemas } from './schemas/index.js';
 
 export interface AppOptions {
   readonly assets: AssetService;
+  readonly search: AssetSearch;
   readonly uploads: DirectUploadService;
   /** assetd's own presigned PUT endpoint (storage without presigned PUTs of its own). */
   readonly receiver: SignedUploadReceiver;
@@ -110,7 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requireApiKey(v3, options.keyring);
     await limitRate(v3, options.rateLimitPerMinute);
     applyIdempotency(v3, options.idempotency);
-    await v3.register(assetRoutes, { assets: options.assets, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
+    await v3.register(assetRoutes, { assets: options.assets, search: options.search, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
     await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
     await v3.register(jobRoutes, { jobs: options.jobs, urls: options.urls });
   });

@@ -1,5 +1,6 @@
 // Domain records → the JSON shapes of the contract (snake_case, ISO times, public URLs). Each presenter returns the
 // static type of its response schema, so a presenter that drifts from its schema does not compile.
+import type { SearchResults } from '../domain/asset-search.js';
 import type { AssetListing } from '../domain/assets.js';
 import type { InitiatedUpload } from '../domain/direct-uploads.js';
 import { AppError, errors, type ErrorCode } from '../domain/errors.js';
@@ -8,7 +9,7 @@ import type { Asset, UploadBatch } from '../domain/ports/index.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { BatchView, StatusEntry } from '../domain/upload-batches.js';
 import { envelope } from './errors.js';
-import type { AssetJson, AssetPageJson, DeletedAssetJson, UploadedAssetJson } from './schemas/assets.js';
+import type { AssetJson, AssetPageJson, DeletedAssetJson, SearchResultsJson, UploadedAssetJson } from './schemas/assets.js';
 import type { ErrorDetailJson } from './schemas/common.js';
 import type {
   AssetStatusesJson,
@@ -64,6 +65,26 @@ export function assetJson(asset: Asset, urls: PublicUrls): AssetJson {
 
 export function assetPageJson(page: AssetListing, urls: PublicUrls): AssetPageJson {
   return { data: page.assets.map((a) => assetJson(a, urls)), has_more: page.nextToken !== null, next_token: page.nextToken };
+}
+
+export function searchResultsJson(results: SearchResults, urls: PublicUrls): SearchResultsJson {
+  return {
+    data: results.hits.map(({ asset, type, orientation, score }) => ({
+      id: asset.assetId,
+      url: urls.fileUrl(asset.urlToken, asset.mimeType),
+      type,
+      width: asset.width,
+      height: asset.height,
+      orientation,
+      is_transparent: null,
+      asset_id: asset.assetId,
+      name: asset.filename ?? asset.assetId,
+      mime_type: asset.mimeType,
+      score,
+    })),
+    has_more: results.nextToken !== null,
+    next_token: results.nextToken,
+  };
 }
 
 export function deletedAssetJson(asset: Asset): DeletedAssetJson {

@@ -137,6 +137,20 @@ export function runAssetRecordsContract({ name, create, skip }: ContractOptions<
         expect((await records.findBatch(tenant, batchId))?.completionRequestedAt).toEqual(first);
       });
 
+      contractCase('lists the newest completed assets of given types, for one tenant', async () => {
+        const own = `${tenant}-recent`;
+        const png = anAsset(own, { mimeType: 'image/png' });
+        const jpeg = anAsset(own, { mimeType: 'image/jpeg' });
+        const pending = anAsset(own, { mimeType: 'image/png', status: 'pending_upload' });
+        const audio = anAsset(own, { mimeType: 'audio/wav' });
+        for (const asset of [png, jpeg, pending, audio, anAsset(`${own}-other`, { mimeType: 'image/png' })]) await records.insertAsset(asset);
+        const ids = async (limit: number) =>
+          (await records.listRecentCompleted({ tenant: own, mimeTypes: ['image/png', 'image/jpeg'], limit })).map((a) => a.assetId);
+        expect(await ids(10)).toEqual([jpeg.assetId, png.assetId]);
+        expect(await ids(1)).toEqual([jpeg.assetId]);
+        expect(await records.listRecentCompleted({ tenant: own, mimeTypes: [], limit: 10 })).toEqual([]);
+      });
+
       contractCase('inserts a batch all or nothing', async () => {
         const taken = anAsset(tenant);
         await records.insertAsset(taken);

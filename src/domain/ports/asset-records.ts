@@ -79,6 +79,8 @@ export interface AssetRecords {
   /** The tenant's assets among `assetIds`, in no particular order; ids it does not have are left out. */
   findAssets(tenant: string, assetIds: readonly string[]): Promise<Asset[]>;
   listAssets(options: ListAssetsOptions): Promise<AssetPage>;
+  /** The tenant's newest completed assets of these types, at most `limit` (the candidates of a search). */
+  listRecentCompleted(options: { tenant: string; mimeTypes: readonly string[]; limit: number }): Promise<Asset[]>;
   /** Removes the record and returns it, or null when the tenant has no such asset. */
   deleteAsset(tenant: string, assetId: string): Promise<Asset | null>;
   /** Inserts a batch and its assets together: all or none. */

@@ -2,19 +2,21 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AssetSearch } from '../../domain/asset-search.js';
 import type { AssetService, StagedAsset } from '../../domain/assets.js';
 import { AppError, errors } from '../../domain/errors.js';
 import { SINGLE_UPLOAD_MIMES } from '../../media/types.js';
 import type { PublicUrls } from '../../domain/public-urls.js';
 import { toAppError } from '../errors.js';
 import { hangupSignal } from '../hangup.js';
-import { assetJson, assetPageJson, deletedAssetJson, uploadedAssetJson } from '../presenters.js';
-import { Asset, AssetIdParams, AssetPage, DeletedAsset, ListAssetsQuery, UploadedAsset } from '../schemas/assets.js';
+import { assetJson, assetPageJson, deletedAssetJson, searchResultsJson, uploadedAssetJson } from '../presenters.js';
+import { Asset, AssetIdParams, AssetPage, DeletedAsset, ListAssetsQuery, SearchQuery, SearchResults, UploadedAsset } from '../schemas/assets.js';
 import { Data, errorResponse, errorResponses } from '../schemas/common.js';
 import { RefOf } from '../schemas/helpers.js';
 
 export interface AssetRoutesOptions {
   readonly assets: AssetService;
+  readonly search: AssetSearch;
   readonly urls: PublicUrls;
   readonly maxUploadBytes: number;
 }
@@ -101,6 +103,19 @@ export async function assetRoutes(fastify: FastifyInstance, options: AssetRoutes
       const asset = await staged.commit();
       return { data: uploadedAssetJson(asset, urls) };
     },
+  );
+
+  app.get(
+    '/v3/assets/search',
+    {
+      schema: {
+        summary: "Search the caller's own images by name and facts (scope=personal); scope=public has no library here.",
+        tags: ['assets'],
+        querystring: SearchQuery,
+        response: { 200: SearchResults, ...errorResponses },
+      },
+    },
+    async (request) => searchResultsJson(await options.search.search(request.tenant, request.query), urls),
   );
 
   app.get(

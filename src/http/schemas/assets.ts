@@ -79,3 +79,32 @@ export type AssetPageJson = Static<typeof AssetPage>;
 
 export const DeletedAsset = Type.Object({ id: Type.String(), deleted: Type.Boolean() });
 export type DeletedAssetJson = Static<typeof DeletedAsset>;
+
+export const SearchQuery = Type.Object({
+  query: Type.String({ minLength: 1, maxLength: 256 }),
+  type: StringEnum(['image', 'icon']),
+  scope: Defaulted(StringEnum(['personal', 'public']), 'personal'),
+  limit: Defaulted(Type.Integer({ minimum: 1, maximum: 50 }), 20),
+  token: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
+export const SearchResults = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      url: Type.String(),
+      type: StringEnum(['image', 'icon']),
+      width: Nullable(Type.Integer()),
+      height: Nullable(Type.Integer()),
+      orientation: Nullable(Type.String({ description: 'landscape, portrait or square; null when the size is unknown.' })),
+      is_transparent: Nullable(Type.Boolean({ description: 'Always null: assetd does not read transparency.' })),
+      asset_id: assetFields.asset_id,
+      name: Type.String(),
+      mime_type: assetFields.mime_type,
+      score: Type.Integer({ description: 'How well the name and facts matched the query (higher first).' }),
+    }),
+  ),
+  has_more: Type.Boolean(),
+  next_token: Nullable(Type.String()),
+});
+export type SearchResultsJson = Static<typeof SearchResults>;

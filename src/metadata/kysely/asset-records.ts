@@ -248,6 +248,20 @@ export class KyselyAssetRecords implements AssetRecords {
     return { assets: page.map(toAsset), next: rows.length > limit && last ? num(last.seq) : null };
   }
 
+  async listRecentCompleted({ tenant, mimeTypes, limit }: { tenant: string; mimeTypes: readonly string[]; limit: number }): Promise<Asset[]> {
+    if (mimeTypes.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('assets')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('status', '=', 'completed')
+      .where('mime_type', 'in', [...mimeTypes])
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toAsset);
+  }
+
   async deleteAsset(tenant: string, assetId: string): Promise<Asset | null> {
     const row = await this.db
       .deleteFrom('assets')
