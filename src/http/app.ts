@@ -5,6 +5,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiKeyring } from '../domain/api-keys.js';
+import { errors } from '../domain/errors.js';
 import type { AssetSearch } from '../domain/asset-search.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
@@ -14,6 +15,7 @@ import type { JobService } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { UploadBatchService } from '../domain/upload-batches.js';
 import { requireApiKey } from './auth.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { limitRate } from './rate-limit.js';
 import { installErrorHandling } from './errors.js';
 import { applyIdempotency } from './idempotency.js';
@@ -47,6 +49,8 @@ export interface AppOptions {
   readonly logger: FastifyServerOptions['logger'];
 }
 
+const tooDeep = () => errors.invalidParameter(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`, 'body');
+
 const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
 
 /** File urls carry their secret in the path, upload urls in the query: keep both out of the logs. */
@@ -79,7 +83,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxJsonBytes }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    let parsed: unknown;
+    try {
+      parseJson(request, body as string, (error, value) => {
+        if (error) throw error;
+        parsed = value;
+      });
+    } catch (error) {
+      // The parser itself can run out of stack on extreme nesting: that is still a body we cannot take.
+      return done(error instanceof RangeError ? tooDeep() : (error as Error), undefined);
+    }
+    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
+    done(null, parsed);
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
