@@ -13,6 +13,6 @@ export ASSETD_TEST_REQUIRE_SERVICES=1
 echo "== sqlite-disk (all suites, PostgreSQL and S3 contracts included)"
 ASSETD_TEST_CONFIG=sqlite-disk npm test
 echo "== pg-disk (behavioural suites)"
-ASSETD_TEST_CONFIG=pg-disk npm test -- test/integration
+ASSETD_TEST_CONFIG=pg-disk npm test -- test/integration test/conformance
 echo "== pg-s3 (behavioural suites, two replicas)"
-ASSETD_TEST_CONFIG=pg-s3 npm test -- test/integration
+ASSETD_TEST_CONFIG=pg-s3 npm test -- test/integration test/conformance
