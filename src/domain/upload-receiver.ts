@@ -3,7 +3,7 @@
 // the way in. What the PUT leaves there becomes the asset only when `complete` verifies it (upload-finalizer.ts).
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CHECKSUM_HEADER, hexToBase64 } from './checksums.js';
+import { CHECKSUM_HEADER, hexToBase64, parseChecksum } from './checksums.js';
 import { errors } from './errors.js';
 import { stagingKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
@@ -56,7 +56,8 @@ export class SignedUploadReceiver {
     const inspector = new UploadInspector({
       maxBytes: grant.sizeBytes,
       exactBytes: grant.sizeBytes,
-      expectedSha256: grant.sha256,
+      // A checksum header the URL did not sign is still a promise about the bytes, and S3 holds a PUT to it too.
+      expectedSha256: grant.sha256 ?? parseChecksum(options.checksumHeader, CHECKSUM_HEADER),
       param: 'body',
     });
     const inspected = options.body.pipe(inspector);

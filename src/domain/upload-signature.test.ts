@@ -36,4 +36,9 @@ describe('UploadSigner', () => {
     expect(signer.verify('asset_1', { ...query, signature: undefined }, 1000)).toBe('malformed');
     expect(signer.verify('asset_1', { ...query, size: '1e3' }, 1000)).toBe('malformed');
   });
+
+  it('takes numbers in one spelling only: leading zeros are malformed, though they name the signed values', () => {
+    expect(signer.verify('asset_1', { ...query, size: '042' }, 1000)).toBe('malformed');
+    expect(signer.verify('asset_1', { ...query, expires: '02000' }, 1000)).toBe('malformed');
+  });
 });

@@ -44,7 +44,9 @@ export class UploadSigner {
   /** The grant the query proves, or why it proves nothing. */
   verify(assetId: string, query: Partial<SignedQuery>, nowSeconds: number): UploadGrant | SignatureProblem {
     const { expires, size, type, sha256, signature } = query;
-    if (!expires || !size || !type || !signature || !/^\d{1,12}$/.test(expires) || !/^\d{1,16}$/.test(size)) {
+    // Numbers in their one canonical spelling (no leading zeros), so a URL has exactly one valid form.
+    const canonicalNumber = /^(?:0|[1-9]\d{0,15})$/;
+    if (!expires || !size || !type || !signature || !canonicalNumber.test(expires) || !canonicalNumber.test(size)) {
       return 'malformed';
     }
     const grant: UploadGrant = {
