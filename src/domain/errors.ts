@@ -19,6 +19,9 @@ export type ErrorCode =
   | 'upload_expired'
   | 'download_failed'
   | 'range_not_satisfiable'
+  /** The request (its headers, or its body going idle) did not arrive in time. */
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'rate_limit_exceeded'
   | 'service_unavailable'
   | 'internal_error';

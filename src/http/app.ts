@@ -17,7 +17,7 @@ import type { UploadBatchService } from '../domain/upload-batches.js';
 import { requireApiKey } from './auth.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { limitRate } from './rate-limit.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './errors.js';
 import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
@@ -74,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     forceCloseConnections: true,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
 
   installErrorHandling(app);

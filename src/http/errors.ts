@@ -1,7 +1,9 @@
 // The one place errors become HTTP: AppErrors render as the API envelope; Fastify's and the multipart parser's own
 // errors are translated to the contract's codes; anything else is logged with its stack and answered with a bare
 // internal_error that leaks nothing.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errors, isAppError } from '../domain/errors.js';
 import { wireOf } from './error-table.js';
 import type { ErrorEnvelopeJson } from './schemas/common.js';
@@ -98,4 +100,39 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(envelope(errors.notFound(`Route ${request.method} ${request.url.split('?')[0]}`)));
   });
+}
+
+/**
+ * Router errors (a path that does not decode, such as `/v3/assets/%zz`) reach Fastify's frameworkErrors hook instead
+ * of the error handler: they get the envelope too.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const appError = errors.invalidParameter(`The request path is not valid: ${error.message}`, 'path');
+  void reply.status(wireOf(appError.code).status).send(envelope(appError));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers too large, malformed, too slow) are answered
+ * on the socket: in the envelope, and without a body to a HEAD.
+ */
+export function clientErrorHandler(error: ConnectionError, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const appError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new AppError('request_timeout', 'The request was not received in time.')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new AppError('headers_too_large', 'The request headers are too large.', { param: 'headers' })
+        : errors.invalidParameter('The request is not valid HTTP.');
+  const { status } = wireOf(appError.code);
+  // Node hands over the bytes it could not parse (a Buffer, whatever the type declarations say).
+  const raw: unknown = error.rawPacket;
+  const isHead = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
+  const body = isHead ? '' : JSON.stringify(envelope(appError));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
