@@ -18,8 +18,13 @@ export interface ClientOptions {
   /** Where assetd serves, e.g. `http://127.0.0.1:3000`. */
   readonly baseUrl: string;
   readonly apiKey: string;
-  /** How many times a step is tried in all when the network fails or the server answers 5xx/429 (default 4). */
+  /** How many times a step is tried at least when the network fails or the server answers 5xx/429 (default 4). */
   readonly attempts?: number;
+  /**
+   * How long a step keeps being retried, past `attempts`, while the server is unreachable or answers 5xx/429/a
+   * retryable 409 (default 60 000 ms): long enough to outlast a server restart. 0 keeps to `attempts`.
+   */
+  readonly retryForMs?: number;
 }
 
 export interface UploadOptions {
@@ -74,11 +79,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class AssetdClient {
   private readonly baseUrl: string;
   private readonly attempts: number;
+  private readonly retryForMs: number;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.attempts = options.attempts ?? 4;
     if (!Number.isSafeInteger(this.attempts) || this.attempts < 1) throw new RangeError('attempts must be a whole number ≥ 1');
+    this.retryForMs = options.retryForMs ?? 60_000;
+    if (!Number.isFinite(this.retryForMs) || this.retryForMs < 0) throw new RangeError('retryForMs must be a number ≥ 0');
   }
 
   async upload(filePath: string, options: UploadOptions = {}): Promise<UploadedAsset> {
@@ -170,19 +178,23 @@ export class AssetdClient {
    */
   private async retrying(attempt: () => Promise<Sent>, conflictMeansRetry: (sent: Sent) => boolean = () => false): Promise<Sent> {
     const conflictTries = Math.max(this.attempts, 10); // a PUT of gigabytes can take a while to land
+    const giveUpAt = Date.now() + this.retryForMs;
+    // Within the time budget every failure is tried again; past it, only until the count is reached.
+    const mayRetry = (n: number, tries: number) => n < tries || Date.now() < giveUpAt;
     for (let n = 1; ; n++) {
-      const pause = Math.min(200 * 2 ** (n - 1), 3000);
+      // Exponential, capped, with jitter so clients cut off together by a restart do not come back together.
+      const pause = Math.min(200 * 2 ** (n - 1), 5000) * (0.5 + Math.random() / 2);
       let sent: Sent;
       try {
         sent = await attempt();
       } catch (error) {
-        if (n >= this.attempts) throw error;
+        if (!mayRetry(n, this.attempts)) throw error;
         await sleep(pause);
         continue;
       }
       const conflict = sent.status === 409 && conflictMeansRetry(sent);
       const again = sent.status >= 500 || sent.status === 429 || conflict;
-      if (!again || n >= (conflict ? conflictTries : this.attempts)) return sent;
+      if (!again || !mayRetry(n, conflict ? conflictTries : this.attempts)) return sent;
       await sleep(sent.retryAfter === undefined ? pause : Math.min(sent.retryAfter * 1000, 60_000));
     }
   }

@@ -2,6 +2,7 @@
 // freezes the staged bytes (moves them to the asset's key, so a late PUT cannot change what is verified), reads them
 // once to check size, sniffed type and SHA-256, and settles the status by compare-and-set; everyone else waits for
 // that outcome. Also expiry, which must not race a finalization under way.
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MediaFacts } from '../media/media-facts.js';
@@ -18,8 +19,12 @@ export interface UploadFinalizerOptions {
 }
 
 const NOT_UPLOADED_YET = 'Uploaded object not found yet. Retry after upload PUT returns 200.';
-/** Longer than verifying the largest upload takes; a holder that dies is replaced after it. */
-const FINALIZE_LEASE_MS = 15 * 60 * 1000;
+/**
+ * A finalizer's lease is short and renewed while it works, so the lease of one that died (kill -9, a lost replica)
+ * lapses within seconds and a complete after a restart takes over at once, however large the upload.
+ */
+export const FINALIZE_LEASE_MS = 10_000;
+const FINALIZE_RENEW_MS = 2_500;
 /** How long a concurrent complete waits for the holder before answering 409 (clients retry on 409). */
 const FINALIZE_WAIT_MS = 60 * 1000;
 const FINALIZE_POLL_MS = 50;
@@ -94,17 +99,19 @@ export class UploadFinalizer {
         continue;
       }
       const now = this.now();
-      const leased = await records.claimFinalization({ assetId, now, until: new Date(now.getTime() + FINALIZE_LEASE_MS) });
-      if (leased) return this.finalizeHolding(asset, given);
+      const holder = randomUUID();
+      const leased = await records.claimFinalization({ assetId, holder, now, until: new Date(now.getTime() + FINALIZE_LEASE_MS) });
+      if (leased) return this.finalizeHolding(asset, given, holder);
       if (Date.now() > deadline) throw errors.conflict('The upload is being completed by another request; retry.');
       await new Promise((resolve) => setTimeout(resolve, FINALIZE_POLL_MS));
     }
   }
 
-  private async finalizeHolding(asset: Asset, given: string | null): Promise<Asset> {
+  private async finalizeHolding(asset: Asset, given: string | null, holder: string): Promise<Asset> {
     const { records, storage } = this.options;
     const { assetId } = asset;
     let transitioned = false;
+    const renewal = this.keepLease(assetId, holder);
     try {
       // Freeze first, so a PUT that lands while we verify cannot change what gets published. An earlier holder
       // that died after its move left the bytes at the asset's key: verify those.
@@ -116,8 +123,17 @@ export class UploadFinalizer {
         verdict instanceof AppError
           ? { to: 'failed' as const, patch: { failureCode: verdict.code, failureMessage: verdict.message } }
           : { to: 'completed' as const, patch: { sha256: verdict.sha256, completedAt: this.now(), ...verdict.facts } };
-      transitioned = await records.transitionAsset({ assetId, from: 'pending_upload', to: outcome.to, patch: outcome.patch });
+      // Only while the lease is still ours: a successor that took it over (we stalled past it) settles instead.
+      transitioned = await records.transitionAsset({
+        assetId,
+        from: 'pending_upload',
+        to: outcome.to,
+        patch: outcome.patch,
+        finalizedBy: holder,
+      });
       const final = await records.findAssetById(assetId);
+      // Lost the lease before settling: the successor owns the frozen bytes and the outcome.
+      if (!transitioned && final?.status === 'pending_upload') throw errors.conflict('The upload is being completed by another request; retry.');
       // Failed, or expired under us after our lease ran out: the frozen bytes belong to no asset.
       if (!final || final.status !== 'completed') await storage.delete(asset.storageKey);
       // A PUT that raced the freeze is left in staging; it can never become this asset's bytes.
@@ -127,8 +143,21 @@ export class UploadFinalizer {
       if (verdict instanceof AppError && transitioned) throw verdict;
       return this.settled(final);
     } finally {
-      if (!transitioned) await records.releaseFinalization(assetId).catch(() => {});
+      renewal.stop();
+      if (!transitioned) await records.releaseFinalization({ assetId, holder }).catch(() => {});
     }
+  }
+
+  /** Renews the lease every FINALIZE_RENEW_MS until stopped; a failed renewal is left to the settling update. */
+  private keepLease(assetId: string, holder: string): { stop(): void } {
+    const timer = setInterval(() => {
+      const now = this.now();
+      this.options.records
+        .renewFinalization({ assetId, holder, now, until: new Date(now.getTime() + FINALIZE_LEASE_MS) })
+        .catch(() => {});
+    }, FINALIZE_RENEW_MS);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   /** Reads the frozen object once: exact size, type sniffed from its first bytes, SHA-256 against every checksum. */

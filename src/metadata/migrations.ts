@@ -125,6 +125,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('upload_batches').addColumn('completion_requested_at', big).execute();
       },
     },
+    '0009_finalization_holder': {
+      async up(db: Kysely<unknown>) {
+        // Who holds a finalization lease: leases are short and renewed, so a holder must tell its own from a successor's.
+        await db.schema.alterTable('assets').addColumn('finalizing_by', 'text').execute();
+      },
+    },
   };
 }
 

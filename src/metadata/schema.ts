@@ -20,6 +20,7 @@ export interface AssetsTable {
   failure_code: string | null;
   failure_message: string | null;
   finalizing_until: number | null;
+  finalizing_by: string | null;
   width: number | null;
   height: number | null;
   duration_seconds: number | null;

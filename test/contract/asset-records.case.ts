@@ -179,21 +179,46 @@ export function runAssetRecordsContract({ name, create, skip }: ContractOptions<
         expect((await records.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId)).not.toContain(done.assetId);
       });
 
-      contractCase('leases finalization of a pending upload to one caller at a time', async () => {
+      contractCase('leases finalization of a pending upload to one holder at a time', async () => {
         const asset = anAsset(tenant, { status: 'pending_upload' });
         await records.insertAsset(asset);
+        const { assetId } = asset;
         const now = new Date();
-        const until = new Date(now.getTime() + 60_000);
-        const results = await Promise.all(Array.from({ length: 6 }, () => records.claimFinalization({ assetId: asset.assetId, now, until })));
+        const until = new Date(now.getTime() + 10_000);
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => records.claimFinalization({ assetId, holder: `h${i}`, now, until })),
+        );
         expect(results.filter(Boolean)).toHaveLength(1);
-        // While the lease lives, the reaper may not expire it; once it lapses, another caller may take it.
-        expect(await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(false);
-        expect(await records.claimFinalization({ assetId: asset.assetId, now: new Date(until.getTime() + 1), until: new Date(until.getTime() + 60_000) })).toBe(true);
-        await records.releaseFinalization(asset.assetId);
-        expect(await records.claimFinalization({ assetId: asset.assetId, now, until })).toBe(true);
-        await records.releaseFinalization(asset.assetId);
-        expect(await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
-        expect(await records.claimFinalization({ assetId: asset.assetId, now, until })).toBe(false);
+        const winner = `h${results.indexOf(true)}`;
+        // While the lease lives, the reaper may not expire it; once it lapses, another holder may take it.
+        expect(await records.transitionAsset({ assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(false);
+        const later = new Date(until.getTime() + 1);
+        expect(await records.claimFinalization({ assetId, holder: 'next', now: later, until: new Date(later.getTime() + 10_000) })).toBe(true);
+        // The first holder lost it: it can neither renew, nor release, nor settle the status under the successor.
+        expect(await records.renewFinalization({ assetId, holder: winner, now: later, until: new Date(later.getTime() + 10_000) })).toBe(false);
+        await records.releaseFinalization({ assetId, holder: winner });
+        expect(await records.claimFinalization({ assetId, holder: 'third', now: later, until })).toBe(false);
+        expect(await records.transitionAsset({ assetId, from: 'pending_upload', to: 'completed', finalizedBy: winner })).toBe(false);
+        await records.releaseFinalization({ assetId, holder: 'next' });
+        expect(await records.claimFinalization({ assetId, holder: 'third', now, until })).toBe(true);
+        await records.releaseFinalization({ assetId, holder: 'third' });
+        expect(await records.transitionAsset({ assetId, from: 'pending_upload', to: 'expired', unlessFinalizingAt: now })).toBe(true);
+        expect(await records.claimFinalization({ assetId, holder: 'fourth', now, until })).toBe(false);
+      });
+
+      contractCase('renews a live finalization lease for its holder only, and settles under it', async () => {
+        const asset = anAsset(tenant, { status: 'pending_upload', sha256: null, completedAt: null });
+        await records.insertAsset(asset);
+        const { assetId } = asset;
+        const t0 = new Date();
+        const at = (ms: number) => new Date(t0.getTime() + ms);
+        expect(await records.claimFinalization({ assetId, holder: 'me', now: t0, until: at(10_000) })).toBe(true);
+        expect(await records.renewFinalization({ assetId, holder: 'other', now: at(5_000), until: at(15_000) })).toBe(false);
+        expect(await records.renewFinalization({ assetId, holder: 'me', now: at(5_000), until: at(15_000) })).toBe(true);
+        // Renewed: still live past the first expiry, so nobody else may claim it there.
+        expect(await records.claimFinalization({ assetId, holder: 'other', now: at(12_000), until: at(22_000) })).toBe(false);
+        expect(await records.transitionAsset({ assetId, from: 'pending_upload', to: 'completed', patch: { sha256: 'c'.repeat(64) }, finalizedBy: 'me' })).toBe(true);
+        expect((await records.findAssetById(assetId))?.status).toBe('completed');
       });
     });
   });

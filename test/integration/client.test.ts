@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,24 @@ describe('AssetdClient', () => {
   it('refuses a retry count it could not honour', () => {
     expect(() => new AssetdClient({ baseUrl: t.url, apiKey: 'k', attempts: 0 })).toThrow(RangeError);
     expect(() => new AssetdClient({ baseUrl: t.url, apiKey: 'k', attempts: Number.NaN })).toThrow(RangeError);
+    expect(() => new AssetdClient({ baseUrl: t.url, apiKey: 'k', retryForMs: -1 })).toThrow(RangeError);
+  });
+
+  it('outlasts a server that is down for a restart: the upload goes through once it is back', async () => {
+    const port = await freePort();
+    const picture = await file('restart.png', media.png());
+    const patient = new AssetdClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: TENANT_A.key, retryForMs: 20_000 });
+    const uploading = patient.upload(picture);
+    // Down for longer than the four quick tries take (about 1.4 s).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const back = await startTestServer({ env: { ASSETD_PORT: String(port) } });
+    try {
+      const asset = await uploading;
+      expect(asset.flow).toBe('single');
+      expect((await back.api(`/v3/assets/${asset.asset_id}`)).status).toBe(200);
+    } finally {
+      await back.close();
+    }
   });
 
   it('passes the server\'s refusals on as AssetdError', async () => {
@@ -150,3 +169,14 @@ describe('assetd upload', () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { putBytes } from '../support/put.js';
 import { storageKeyFor } from '../../src/domain/ids.js';
+import { FINALIZE_LEASE_MS } from '../../src/domain/upload-finalizer.js';
 import type { KyselyStores } from '../../src/metadata/index.js';
 import { usesS3 } from '../support/backends.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
@@ -288,6 +289,25 @@ describe('completing', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => complete(init.asset_id)));
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     for (const r of results) expect(r.json).toEqual(results[0]!.json);
+  });
+
+  it('takes over at once from a finalizer that died, once its short lease lapses (seconds, not minutes)', async () => {
+    const init = await uploaded();
+    const now = clock.now();
+    // A finalizer in a process that was killed: its lease, never renewed again.
+    const claimed = await t.server.metadata.assets.claimFinalization({
+      assetId: init.asset_id,
+      holder: 'killed-process',
+      now,
+      until: new Date(now.getTime() + FINALIZE_LEASE_MS),
+    });
+    expect(claimed).toBe(true);
+    const completing = complete(init.asset_id);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    clock.advance(FINALIZE_LEASE_MS + 1);
+    const res = await completing;
+    expect(res.status).toBe(200);
+    expect(res.json.data.status).toBe('completed');
   });
 
   it('is not found for another tenant', async () => {

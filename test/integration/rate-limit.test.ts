@@ -33,7 +33,7 @@ describe('rate limit', () => {
   });
 
   it('reaches a client as AssetdError rate_limit_exceeded once its retries are spent', async () => {
-    const client = new AssetdClient({ baseUrl: t.url, apiKey: TENANT_A.key, attempts: 1 });
+    const client = new AssetdClient({ baseUrl: t.url, apiKey: TENANT_A.key, attempts: 1, retryForMs: 0 });
     const refused = await client.get('asset_00000000000000000000000000000000').catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 429, code: 'rate_limit_exceeded' }); // tenant A spent its 5 above
   });

@@ -55,6 +55,16 @@ export interface AssetTransition {
   readonly patch?: AssetPatch;
   /** Only if no finalization lease is live at this instant (the reaper must not expire an upload mid-complete). */
   readonly unlessFinalizingAt?: Date;
+  /** Only if this holder still holds the finalization lease (no other finalizer took it over since). */
+  readonly finalizedBy?: string;
+}
+
+export interface FinalizationLease {
+  readonly assetId: string;
+  /** Who finalizes: a fresh id per attempt, so a lease taken over is told apart from one's own. */
+  readonly holder: string;
+  readonly now: Date;
+  readonly until: Date;
 }
 
 export interface ListAssetsOptions {
@@ -95,11 +105,14 @@ export interface AssetRecords {
   /** Compare-and-set on status: true when this call made the transition, false when the asset was not in `from`. */
   transitionAsset(transition: AssetTransition): Promise<boolean>;
   /**
-   * Takes the right to finalize a pending upload until `until`; false while another caller (in any process) holds
-   * a live lease, or when the upload is no longer pending.
+   * Takes the right to finalize a pending upload for `holder` until `until`; false while another holder (in any
+   * process) has a live lease, or when the upload is no longer pending.
    */
-  claimFinalization(options: { assetId: string; now: Date; until: Date }): Promise<boolean>;
-  releaseFinalization(assetId: string): Promise<void>;
+  claimFinalization(options: FinalizationLease): Promise<boolean>;
+  /** Extends the holder's live lease to `until`; false when it lapsed or another holder took it over. */
+  renewFinalization(options: FinalizationLease): Promise<boolean>;
+  /** Lets go of the holder's lease (a no-op when it is no longer theirs). */
+  releaseFinalization(options: { assetId: string; holder: string }): Promise<void>;
   /** Pending uploads whose URL expired before `now`, oldest first. */
   listExpiredUploads(now: Date, limit: number): Promise<Asset[]>;
   /** Finished uploads (completed, failed, expired) whose URL has lapsed but whose staging key was not swept yet. */

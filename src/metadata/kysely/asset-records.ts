@@ -7,6 +7,7 @@ import type {
   AssetRecords,
   AssetStatus,
   AssetTransition,
+  FinalizationLease,
   ListAssetsOptions,
   UploadBatch,
 } from '../../domain/ports/index.js';
@@ -154,7 +155,7 @@ export class KyselyAssetRecords implements AssetRecords {
     return rows.map(toAsset);
   }
 
-  async transitionAsset({ assetId, from, to, patch = {}, unlessFinalizingAt }: AssetTransition): Promise<boolean> {
+  async transitionAsset({ assetId, from, to, patch = {}, unlessFinalizingAt, finalizedBy }: AssetTransition): Promise<boolean> {
     let query = this.db
       .updateTable('assets')
       .set({
@@ -171,6 +172,7 @@ export class KyselyAssetRecords implements AssetRecords {
       })
       .where('asset_id', '=', assetId)
       .where('status', '=', from);
+    if (finalizedBy !== undefined) query = query.where('finalizing_by', '=', finalizedBy);
     if (unlessFinalizingAt) {
       const t = unlessFinalizingAt.getTime();
       query = query.where((eb) => eb.or([eb('finalizing_until', 'is', null), eb('finalizing_until', '<=', t)]));
@@ -179,11 +181,11 @@ export class KyselyAssetRecords implements AssetRecords {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async claimFinalization({ assetId, now, until }: { assetId: string; now: Date; until: Date }): Promise<boolean> {
+  async claimFinalization({ assetId, holder, now, until }: FinalizationLease): Promise<boolean> {
     const t = now.getTime();
     const result = await this.db
       .updateTable('assets')
-      .set({ finalizing_until: until.getTime() })
+      .set({ finalizing_until: until.getTime(), finalizing_by: holder })
       .where('asset_id', '=', assetId)
       .where('status', '=', 'pending_upload')
       .where((eb) => eb.or([eb('finalizing_until', 'is', null), eb('finalizing_until', '<=', t)]))
@@ -191,8 +193,24 @@ export class KyselyAssetRecords implements AssetRecords {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async releaseFinalization(assetId: string): Promise<void> {
-    await this.db.updateTable('assets').set({ finalizing_until: null }).where('asset_id', '=', assetId).execute();
+  async renewFinalization({ assetId, holder, now, until }: FinalizationLease): Promise<boolean> {
+    const result = await this.db
+      .updateTable('assets')
+      .set({ finalizing_until: until.getTime() })
+      .where('asset_id', '=', assetId)
+      .where('finalizing_by', '=', holder)
+      .where('finalizing_until', '>', now.getTime())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async releaseFinalization({ assetId, holder }: { assetId: string; holder: string }): Promise<void> {
+    await this.db
+      .updateTable('assets')
+      .set({ finalizing_until: null, finalizing_by: null })
+      .where('asset_id', '=', assetId)
+      .where('finalizing_by', '=', holder)
+      .execute();
   }
 
   async listExpiredUploads(now: Date, limit: number): Promise<Asset[]> {
