@@ -4,7 +4,7 @@
 // Every time is passed in (the port takes `now`): the cases set the clock, they never wait for it.
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import type { CallbackState, Job, JobKind, JobQueue } from '../../src/domain/ports/index.js';
+import type { CallbackState, Job, JobKind, JobPosition, JobQueue } from '../../src/domain/ports/index.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
 /** A fixed instant the cases count from, in milliseconds: t(60_000) is a minute after it. */
@@ -440,6 +440,121 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         expect(await updateRequest(job.jobId, finished.version, { messages: ['third'] }, 5000)).toBe(true);
         expect(await stored(job.jobId)).toMatchObject({ status: 'pending', request: { messages: ['third'] } });
         expect((await claim('C', 6000, 66_000))?.jobId).toBe(job.jobId);
+      });
+
+      // Reading a tenant's jobs: findJobs and listJobs.
+
+      contractCase('findJobs: the tenant’s jobs of that kind among the ids, never another tenant’s or kind’s', async () => {
+        const [a, b] = [await insert(), await insert()];
+        const avatar = await insert({ kind: 'avatar' });
+        const theirs = aJob(`${tenant}-other`);
+        await queue.insertJob(theirs);
+        const found = await queue.findJobs(tenant, 'lipsync', [b.jobId, 'lipsync_missing', a.jobId, avatar.jobId, theirs.jobId]);
+        expect(found.map((job) => job.jobId).sort()).toEqual([a.jobId, b.jobId].sort());
+        expect(found.find((job) => job.jobId === a.jobId)).toEqual(a);
+        expect(await queue.findJobs(tenant, 'lipsync', [])).toEqual([]);
+        expect(await queue.findJobs(`${tenant}-other`, 'lipsync', [a.jobId])).toEqual([]);
+      });
+
+      contractCase('listJobs: newest first (created_at, then job_id), one tenant and kind, a page at a time', async () => {
+        // Three share one created_at (a translation's jobs, made by one request): job_id orders them.
+        const same = await Promise.all(['a', 'b', 'c'].map((n) => insert({ jobId: `lipsync_${n}${randomBytes(4).toString('hex')}`, createdAt: t(5000) })));
+        const older = await insert({ createdAt: t(1000) });
+        const newest = await insert({ createdAt: t(9000) });
+        await insert({ kind: 'avatar', createdAt: t(10_000) });
+        await queue.insertJob(aJob(`${tenant}-other`, { createdAt: t(10_000) }));
+        const expected = [newest, ...same.sort((x, y) => (x.jobId < y.jobId ? 1 : -1)), older].map((job) => job.jobId);
+
+        const seen: string[] = [];
+        let after: JobPosition | undefined;
+        for (let page = 0; page < 3; page++) {
+          const got = await queue.listJobs({ tenant, kind: 'lipsync', limit: 2, ...(after ? { after } : {}) });
+          seen.push(...got.jobs.map((job) => job.jobId));
+          if (page < 2) {
+            expect(got.next).toEqual({ createdAt: got.jobs[1]!.createdAt, jobId: got.jobs[1]!.jobId });
+            after = got.next!;
+          } else {
+            expect(got.next).toBeNull();
+          }
+        }
+        expect(seen).toEqual(expected);
+        const all = await queue.listJobs({ tenant, kind: 'lipsync', limit: 100 });
+        expect(all.jobs.map((job) => job.jobId)).toEqual(expected);
+        expect(all.jobs[0]).toEqual(newest);
+        expect(all.next).toBeNull();
+        // Exactly a page full: no next page is promised.
+        expect((await queue.listJobs({ tenant, kind: 'lipsync', limit: 5 })).next).toBeNull();
+        expect((await queue.listJobs({ tenant: `${tenant}-nobody`, kind: 'lipsync', limit: 10 })).jobs).toEqual([]);
+      });
+
+      // Changing a job for its owner: amendJobRequest, stopJob, deleteJob.
+
+      contractCase('amendJobRequest: a compare-and-set on the version that leaves status, lease and output as they are', async () => {
+        const job = await leased('worker', 0, 60_000);
+        const processing = await stored(job.jobId);
+        const results = await Promise.all(
+          Array.from({ length: 4 }, (_, n) => queue.amendJobRequest({ jobId: job.jobId, version: processing.version, request: { ...processing.request, title: `t${n}` }, now: t(1000 + n) })),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const n = results.indexOf(true);
+        const amended = await stored(job.jobId);
+        expect(amended).toEqual({ ...processing, request: { ...processing.request, title: `t${n}` }, version: amended.version, updatedAt: t(1000 + n) });
+        expect(amended.version).toBeGreaterThan(processing.version);
+        expect(await queue.amendJobRequest({ jobId: job.jobId, version: processing.version, request: {}, now: t(2000) })).toBe(false);
+        // The worker carries on: its lease still renews and finishes the job.
+        expect(await renew(job.jobId, 'worker', 3000, 63_000)).toBe(true);
+        expect(await finish(job.jobId, 'worker', 4000, { outputAssetId: 'asset_out' })).toBe(true);
+        const done = await stored(job.jobId);
+        expect(await queue.amendJobRequest({ jobId: job.jobId, version: done.version, request: { title: 'after' }, now: t(5000) })).toBe(true);
+        expect(await stored(job.jobId)).toMatchObject({ status: 'completed', outputAssetId: 'asset_out', request: { title: 'after' } });
+        expect(await claim('late', 10_000_000, 10_060_000)).toBeNull();
+        expect(await queue.amendJobRequest({ jobId: 'lipsync_missing', version: 0, request: {}, now: t(5000) })).toBe(false);
+      });
+
+      contractCase('stopJob: ends a pending or processing job failed once, owing its callback; the worker’s lease is lost', async () => {
+        const pending = await insert({ callbackUrl: 'https://receiver.example/hook' });
+        const racing = await Promise.all(Array.from({ length: 4 }, () => queue.stopJob({ jobId: pending.jobId, now: t(1000), errorMessage: 'stopped' })));
+        expect(racing.filter(Boolean)).toHaveLength(1);
+        expect(await stored(pending.jobId)).toMatchObject({
+          status: 'failed',
+          errorMessage: 'stopped',
+          outputAssetId: null,
+          leaseId: null,
+          updatedAt: t(1000),
+          callback: { state: 'pending', attempts: 0, dueAt: t(1000), leaseId: null, leaseUntil: null, lastError: null },
+        });
+        expect(await claim('later', 2000, 62_000)).toBeNull();
+
+        const processing = await leased('worker', 2000, 62_000);
+        const before = await stored(processing.jobId);
+        expect(await queue.stopJob({ jobId: processing.jobId, now: t(3000), errorMessage: 'stopped' })).toBe(true);
+        const stopped = await stored(processing.jobId);
+        expect(stopped).toMatchObject({ status: 'failed', errorMessage: 'stopped', leaseId: null, leaseExpiresAt: null, callback: null });
+        expect(stopped.version).toBeGreaterThan(before.version);
+        expect(await renew(processing.jobId, 'worker', 4000, 64_000)).toBe(false);
+        expect(await finish(processing.jobId, 'worker', 4000, { outputAssetId: 'asset_late' })).toBe(false);
+        expect(await stored(processing.jobId)).toEqual(stopped);
+
+        const finished = await leased('done', 5000, 65_000);
+        expect(await finish(finished.jobId, 'done', 6000, { outputAssetId: 'asset_out' })).toBe(true);
+        const completed = await stored(finished.jobId);
+        expect(await queue.stopJob({ jobId: finished.jobId, now: t(7000), errorMessage: 'stopped' })).toBe(false);
+        expect(await stored(finished.jobId)).toEqual(completed);
+        expect(await queue.stopJob({ jobId: 'lipsync_missing', now: t(7000), errorMessage: 'stopped' })).toBe(false);
+      });
+
+      contractCase('deleteJob: removes the tenant’s job of that kind, and only that; a lease on it is then worth nothing', async () => {
+        const job = await leased('worker', 0, 60_000, { callbackUrl: 'https://receiver.example/hook' });
+        const other = await insert();
+        expect(await queue.deleteJob(`${tenant}-other`, 'lipsync', job.jobId)).toBe(false);
+        expect(await queue.deleteJob(tenant, 'avatar', job.jobId)).toBe(false);
+        const results = await Promise.all([1, 2, 3].map(() => queue.deleteJob(tenant, 'lipsync', job.jobId)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await queue.findJobById(job.jobId)).toBeNull();
+        expect(await renew(job.jobId, 'worker', 1000, 61_000)).toBe(false);
+        expect(await finish(job.jobId, 'worker', 1000)).toBe(false);
+        expect(await claimCallbacks('deliverer', 999_999, 1_059_999)).toEqual([]);
+        expect(await stored(other.jobId)).toEqual(other);
       });
 
       // The callback outbox: claimDueCallbacks and settleCallback.

@@ -56,6 +56,26 @@ export interface ClaimJobOptions {
   readonly leaseExpiresAt: Date;
 }
 
+/** Where a page of a tenant's jobs resumes: after this job, in the newest-first order. */
+export interface JobPosition {
+  readonly createdAt: Date;
+  readonly jobId: string;
+}
+
+export interface JobPage {
+  readonly jobs: Job[];
+  /** The last job of this page when more follow, else null. */
+  readonly next: JobPosition | null;
+}
+
+export interface RequestUpdate {
+  readonly jobId: string;
+  /** The version the caller read: the update is refused when the job changed since. */
+  readonly version: number;
+  readonly request: Record<string, unknown>;
+  readonly now: Date;
+}
+
 export interface LeasedJobUpdate {
   readonly jobId: string;
   readonly leaseId: string;
@@ -67,8 +87,27 @@ export interface JobQueue {
   /** The tenant's job of that kind, or null: another tenant's job, or one of another kind, is not found. */
   findJob(tenant: string, jobId: string, kind: JobKind): Promise<Job | null>;
   findJobById(jobId: string): Promise<Job | null>;
+  /** The tenant's jobs of that kind among `jobIds`, in no particular order; ids it does not have are left out. */
+  findJobs(tenant: string, kind: JobKind, jobIds: readonly string[]): Promise<Job[]>;
+  /**
+   * The tenant's jobs of one kind, newest first (created_at, then job_id, both descending), at most `limit`, starting
+   * after `after` when given.
+   */
+  listJobs(options: { tenant: string; kind: JobKind; limit: number; after?: JobPosition }): Promise<JobPage>;
   /** Replaces the request and requeues the job, if it is still at `version` (a follow-up message). */
-  updateJobRequest(options: { jobId: string; version: number; request: Record<string, unknown>; now: Date }): Promise<boolean>;
+  updateJobRequest(update: RequestUpdate): Promise<boolean>;
+  /**
+   * Replaces the request of a job still at `version` and bumps the version, leaving its status, lease and output as
+   * they are (a new title: nothing to redo).
+   */
+  amendJobRequest(update: RequestUpdate): Promise<boolean>;
+  /**
+   * Ends a pending or processing job `failed` with `errorMessage` (the caller stopped it), owing its callback as
+   * finishJob does; a lease on it is lost. False when the job was already finished (or does not exist).
+   */
+  stopJob(options: { jobId: string; now: Date; errorMessage: string }): Promise<boolean>;
+  /** Removes the tenant's job of that kind, callback owed or not; false when there was none. */
+  deleteJob(tenant: string, kind: JobKind, jobId: string): Promise<boolean>;
   /** Leases the oldest pending job (or one whose lease ran out) of the given kinds to one caller, or null. */
   claimJob(options: ClaimJobOptions): Promise<Job | null>;
   /** Extends a live lease; false when the lease is no longer this one's. */

@@ -3,11 +3,34 @@
 // rows are the callback outbox: finishing a job owes its callback in the same update, and deliverers lease due
 // callbacks with a compare-and-set on the callback lease.
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { JobQueue, CallbackOutcome, CallbackState, ClaimJobOptions, Job, JobCallback, JobKind, JobStatus, LeasedJobUpdate } from '../../domain/ports/index.js';
+import type {
+  CallbackOutcome,
+  CallbackState,
+  ClaimJobOptions,
+  Job,
+  JobCallback,
+  JobKind,
+  JobPage,
+  JobPosition,
+  JobQueue,
+  JobStatus,
+  LeasedJobUpdate,
+  RequestUpdate,
+} from '../../domain/ports/index.js';
 import { dateOrNull, num, type Database, type JobsTable } from '../schema.js';
 
 /** How often one claim looks again after losing a race for a job. */
 const CLAIM_ATTEMPTS = 50;
+
+/** The columns that owe a finished job's callback, set in the update that finishes it. */
+const owedCallback = (now: Date) => ({
+  callback_state: sql<string | null>`case when callback_url is null then null else 'pending' end`,
+  callback_attempts: 0,
+  callback_due_at: now.getTime(),
+  callback_lease_id: null,
+  callback_lease_until: null,
+  callback_error: null,
+});
 
 function toJob(row: Selectable<JobsTable>): Job {
   return {
@@ -82,7 +105,74 @@ export class KyselyJobQueue implements JobQueue {
     return row ? toJob(row) : null;
   }
 
-  async updateJobRequest({ jobId, version, request, now }: { jobId: string; version: number; request: Record<string, unknown>; now: Date }) {
+  async findJobs(tenant: string, kind: JobKind, jobIds: readonly string[]): Promise<Job[]> {
+    if (jobIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('kind', '=', kind)
+      .where('job_id', 'in', [...jobIds])
+      .execute();
+    return rows.map(toJob);
+  }
+
+  async listJobs({ tenant, kind, limit, after }: { tenant: string; kind: JobKind; limit: number; after?: JobPosition }): Promise<JobPage> {
+    let query = this.db.selectFrom('jobs').selectAll().where('tenant', '=', tenant).where('kind', '=', kind);
+    if (after) {
+      const at = after.createdAt.getTime();
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('job_id', '<', after.jobId)])]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('job_id', 'desc').limit(limit + 1).execute();
+    const jobs = rows.slice(0, limit).map(toJob);
+    const last = jobs[jobs.length - 1];
+    return { jobs, next: rows.length > limit && last ? { createdAt: last.createdAt, jobId: last.jobId } : null };
+  }
+
+  async amendJobRequest({ jobId, version, request, now }: RequestUpdate): Promise<boolean> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ request: JSON.stringify(request), version: version + 1, updated_at: now.getTime() })
+      .where('job_id', '=', jobId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async stopJob({ jobId, now, errorMessage }: { jobId: string; now: Date; errorMessage: string }): Promise<boolean> {
+    // The status is checked in the update itself: a job finished meanwhile stays as its worker left it, and a worker
+    // holding this one finds its lease gone (finishJob and renewJobLease need status processing and their lease).
+    const result = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'failed',
+        output_asset_id: null,
+        error_message: errorMessage,
+        lease_id: null,
+        lease_expires_at: null,
+        version: eb('version', '+', 1),
+        updated_at: now.getTime(),
+        ...owedCallback(now),
+      }))
+      .where('job_id', '=', jobId)
+      .where('status', 'in', ['pending', 'processing'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async deleteJob(tenant: string, kind: JobKind, jobId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('jobs')
+      .where('tenant', '=', tenant)
+      .where('kind', '=', kind)
+      .where('job_id', '=', jobId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async updateJobRequest({ jobId, version, request, now }: RequestUpdate): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
       .set({
@@ -170,12 +260,7 @@ export class KyselyJobQueue implements JobQueue {
         lease_expires_at: null,
         version: eb('version', '+', 1),
         updated_at: update.now.getTime(),
-        callback_state: sql<string | null>`case when callback_url is null then null else 'pending' end`,
-        callback_attempts: 0,
-        callback_due_at: update.now.getTime(),
-        callback_lease_id: null,
-        callback_lease_until: null,
-        callback_error: null,
+        ...owedCallback(update.now),
       }))
       .where('job_id', '=', update.jobId)
       .where('lease_id', '=', update.leaseId)
