@@ -12,12 +12,16 @@ export function newUrlToken(): string {
 
 export const URL_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** Where assets' bytes live, and where direct uploads wait for complete(): the reaper sweeps both. */
+export const ASSET_PREFIX = 'assets/';
+export const STAGING_PREFIX = 'uploads/';
+
 export function storageKeyFor(assetId: string): string {
   // A two-character fan-out keeps any one directory (or S3 prefix listing) small.
-  return `assets/${assetId.slice(6, 8)}/${assetId}`;
+  return `${ASSET_PREFIX}${assetId.slice(6, 8)}/${assetId}`;
 }
 
 /** Where the bytes of a direct upload wait (PUT) until complete() takes them. */
 export function stagingKeyFor(assetId: string): string {
-  return `uploads/${assetId}`;
+  return `${STAGING_PREFIX}${assetId}`;
 }

@@ -1,10 +1,12 @@
 // Housekeeping that runs at start-up and then on an interval: pending uploads past their expiry become `expired`
 // (bytes deleted); once an upload URL has lapsed, whatever a late PUT left under its staging key is removed;
-// abandoned temporary writes are removed; idempotency answers older than 24 h are forgotten.
+// abandoned temporary writes are removed; stored objects no record points to (a delete or an upload interrupted by a
+// crash between its two steps) are removed once they are old enough that no upload can still be committing them;
+// idempotency answers older than 24 h are forgotten.
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
 import type { AssetRecords, IdempotencyKeys, ObjectStorage } from './ports/index.js';
 import type { DirectUploadService } from './direct-uploads.js';
-import { stagingKeyFor } from './ids.js';
+import { ASSET_PREFIX, STAGING_PREFIX, stagingKeyFor } from './ids.js';
 
 export interface ReaperOptions {
   readonly records: AssetRecords;
@@ -13,6 +15,11 @@ export interface ReaperOptions {
   readonly uploads: DirectUploadService;
   /** A temporary write untouched this long belongs to a dead process. */
   readonly abandonedAfterMs?: number;
+  /**
+   * An object no record points to and older than this is an orphan. An upload's object exists a moment before its
+   * record is inserted, so this must be far longer than that moment (default 1 h).
+   */
+  readonly orphanAfterMs?: number;
   readonly now?: () => Date;
   readonly onError?: (error: unknown) => void;
 }
@@ -21,10 +28,12 @@ export interface ReaperReport {
   readonly expiredUploads: number;
   readonly sweptStagingKeys: number;
   readonly abandonedWrites: number;
+  readonly orphanedObjects: number;
   readonly idempotencyKeys: number;
 }
 
 const PAGE = 100;
+const ORPHAN_PAGE = 500;
 
 export class Reaper {
   private timer: NodeJS.Timeout | null = null;
@@ -74,7 +83,38 @@ export class Reaper {
       if (batch.length < PAGE) break;
     }
     const abandonedWrites = await storage.removeAbandonedWrites(this.options.abandonedAfterMs ?? 15 * 60 * 1000);
+    const orphanedObjects = await this.removeOrphans(new Date(now.getTime() - (this.options.orphanAfterMs ?? 60 * 60 * 1000)));
     const purgedKeys = await idempotencyKeys.purge(now);
-    return { expiredUploads, sweptStagingKeys, abandonedWrites, idempotencyKeys: purgedKeys };
+    return { expiredUploads, sweptStagingKeys, abandonedWrites, orphanedObjects, idempotencyKeys: purgedKeys };
+  }
+
+  /**
+   * Asset objects (assets/…) whose storage key no record holds, and staged uploads (uploads/<asset id>) whose asset
+   * has no record, last written before `cutoff`. Checked a page at a time against the records.
+   */
+  private async removeOrphans(cutoff: Date): Promise<number> {
+    const { records, storage } = this.options;
+    let removed = 0;
+    const sweep = async (prefix: string, inUse: (keys: string[]) => Promise<Set<string>>, idOf: (key: string) => string) => {
+      let page: string[] = [];
+      const flush = async () => {
+        const used = await inUse(page.map(idOf));
+        for (const key of page) {
+          if (used.has(idOf(key))) continue;
+          await storage.delete(key);
+          removed += 1;
+        }
+        page = [];
+      };
+      for await (const object of storage.list(prefix)) {
+        if (object.modifiedAt >= cutoff) continue;
+        page.push(object.key);
+        if (page.length >= ORPHAN_PAGE) await flush();
+      }
+      if (page.length > 0) await flush();
+    };
+    await sweep(ASSET_PREFIX, (keys) => records.storageKeysInUse(keys), (key) => key);
+    await sweep(STAGING_PREFIX, (ids) => records.assetIdsInUse(ids), (key) => key.slice(STAGING_PREFIX.length));
+    return removed;
   }
 }

@@ -129,6 +129,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         // Who holds a finalization lease: leases are short and renewed, so a holder must tell its own from a successor's.
         await db.schema.alterTable('assets').addColumn('finalizing_by', 'text').execute();
+        // The reaper asks which stored objects a record still points to.
+        await db.schema.createIndex('assets_storage_key').on('assets').columns(['storage_key']).execute();
       },
     },
   };

@@ -151,6 +151,17 @@ export function runAssetRecordsContract({ name, create, skip }: ContractOptions<
         expect(await records.listRecentCompleted({ tenant: own, mimeTypes: [], limit: 10 })).toEqual([]);
       });
 
+      contractCase('tells which storage keys and asset ids a record holds, across tenants', async () => {
+        const mine = anAsset(tenant);
+        const theirs = anAsset(`${tenant}-other`);
+        await records.insertAsset(mine);
+        await records.insertAsset(theirs);
+        const keys = await records.storageKeysInUse([mine.storageKey, theirs.storageKey, 'assets/zz/asset_none']);
+        expect(keys).toEqual(new Set([mine.storageKey, theirs.storageKey]));
+        expect(await records.assetIdsInUse([mine.assetId, 'asset_none', theirs.assetId])).toEqual(new Set([mine.assetId, theirs.assetId]));
+        expect(await records.storageKeysInUse([])).toEqual(new Set());
+      });
+
       contractCase('inserts a batch all or nothing', async () => {
         const taken = anAsset(tenant);
         await records.insertAsset(taken);

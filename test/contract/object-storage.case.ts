@@ -1,8 +1,9 @@
 // The ObjectStorage contract: every storage adapter (local disk, S3) runs this same block.
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { ObjectStorage } from '../../src/domain/ports/index.js';
+import { eventually } from '../support/server.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
 export interface ObjectStorageSubject extends Subject<ObjectStorage> {
@@ -123,6 +124,42 @@ export function runObjectStorageContract({ name, create, skip }: ContractOptions
         expect(await subject.pendingWrites()).toBeGreaterThanOrEqual(1);
         expect(await storage.removeAbandonedWrites(0)).toBeGreaterThanOrEqual(1);
         expect(await subject.pendingWrites()).toBe(0);
+      });
+
+      contractCase('never removes a write still under way, however long its body pauses', async () => {
+        const key = freshKey();
+        const body = new PassThrough();
+        const writing = storage.write({ key, body, contentType: 'application/octet-stream' });
+        // S3's multipart upload starts with its first part: send one, then pause.
+        body.write(Buffer.alloc(9 * 1024 * 1024, 1));
+        await eventually(async () => (await subject.pendingWrites()) >= 1);
+        await storage.removeAbandonedWrites(0);
+        body.end(Buffer.from('end'));
+        expect((await writing).sizeBytes).toBe(9 * 1024 * 1024 + 3);
+        expect(await storage.stat(key)).toEqual({ sizeBytes: 9 * 1024 * 1024 + 3 });
+        await storage.delete(key);
+      });
+
+      contractCase('lists the objects under a prefix, with when each was written', async () => {
+        const prefix = `${freshKey()}/`;
+        const before = Date.now() - 1000;
+        await write(`${prefix}a`, Buffer.from('a'));
+        await write(`${prefix}sub/b`, Buffer.from('b'));
+        await write(`${prefix.slice(0, -1)}-sibling`, Buffer.from('c'));
+        const listed = [];
+        for await (const object of storage.list(prefix)) listed.push(object);
+        expect(listed.map((o) => o.key).sort()).toEqual([`${prefix}a`, `${prefix}sub/b`]);
+        for (const object of listed) {
+          expect(object.modifiedAt.getTime()).toBeGreaterThanOrEqual(before);
+          expect(object.modifiedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+        }
+        await storage.delete(`${prefix}a`);
+        const after = [];
+        for await (const object of storage.list(prefix)) after.push(object.key);
+        expect(after).toEqual([`${prefix}sub/b`]);
+        const none = [];
+        for await (const object of storage.list('no-such-prefix/')) none.push(object);
+        expect(none).toEqual([]);
       });
 
       contractCase('answers the health check', async () => {

@@ -71,7 +71,7 @@ if (s3Available) {
         sha256: null,
         expiresAt: new Date(Date.now() + 60_000),
       });
-      expect(target.headers).toEqual({ 'Content-Type': 'image/png' });
+      expect(target.headers).toEqual({ 'content-type': 'image/png' });
       expect((await putBytes(target.url, target.headers, Buffer.concat([bytes, Buffer.from('!')]))).status).toBe(403);
       expect((await putBytes(target.url, { 'Content-Type': 'image/jpeg' }, bytes)).status).toBe(403);
       expect(await storage.stat('uploads/presigned')).toBeNull();

@@ -119,4 +119,8 @@ export interface AssetRecords {
   listLapsedUploads(now: Date, limit: number): Promise<Asset[]>;
   /** Records that an upload's staging key is swept: its URL can write nothing any more. */
   clearUploadExpiry(assetId: string): Promise<void>;
+  /** Which of these storage keys a record (of any tenant) points to. */
+  storageKeysInUse(storageKeys: readonly string[]): Promise<Set<string>>;
+  /** Which of these asset ids have a record (of any tenant). */
+  assetIdsInUse(assetIds: readonly string[]): Promise<Set<string>>;
 }

@@ -25,6 +25,11 @@ export interface ObjectInfo {
   readonly sizeBytes: number;
 }
 
+export interface StoredObject {
+  readonly key: string;
+  readonly modifiedAt: Date;
+}
+
 /** Where and how a client sends the bytes of a direct upload. */
 export interface UploadTarget {
   readonly url: string;
@@ -61,8 +66,14 @@ export interface ObjectStorage {
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
   /**
+   * Every object whose key starts with `prefix`, with when it was last written, in no particular order (the
+   * reaper's look for objects no record points to). Objects written while the listing runs may or may not appear.
+   */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  /**
    * Removes what interrupted writes of a killed process left (temp files, unfinished multipart uploads) that has not
-   * been touched for `idleMs`; returns how many. Safe to run in several processes at once.
+   * been touched for `idleMs`, never a write still under way in this process; returns how many. Safe to run in
+   * several processes at once.
    */
   removeAbandonedWrites(idleMs: number): Promise<number>;
   /** Throws when the backend cannot serve (used by the health check). */

@@ -237,6 +237,18 @@ export class KyselyAssetRecords implements AssetRecords {
     return rows.map(toAsset);
   }
 
+  async storageKeysInUse(storageKeys: readonly string[]): Promise<Set<string>> {
+    if (storageKeys.length === 0) return new Set();
+    const rows = await this.db.selectFrom('assets').select('storage_key').where('storage_key', 'in', [...storageKeys]).execute();
+    return new Set(rows.map((r) => r.storage_key));
+  }
+
+  async assetIdsInUse(assetIds: readonly string[]): Promise<Set<string>> {
+    if (assetIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('assets').select('asset_id').where('asset_id', 'in', [...assetIds]).execute();
+    return new Set(rows.map((r) => r.asset_id));
+  }
+
   async clearUploadExpiry(assetId: string): Promise<void> {
     await this.db.updateTable('assets').set({ expires_at: null }).where('asset_id', '=', assetId).execute();
   }

@@ -1,13 +1,14 @@
 // Local-disk ObjectStorage: objects are files under <dataDir>/objects, written first to <dataDir>/tmp and renamed
 // into place after an fsync, so a reader (or a crash) never sees half a file.
 import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { resolveInside } from '../path-guard.js';
 import { DurableFileWriter } from './durable-file.js';
-import type { ObjectInfo, ReadOptions, ObjectStorage, WriteOptions } from '../../domain/ports/index.js';
+import type { ObjectInfo, ObjectStorage, ReadOptions, StoredObject, WriteOptions } from '../../domain/ports/index.js';
 
 export interface LocalDiskOptions {
   readonly dataDir: string;
@@ -23,6 +24,9 @@ function isNotFound(error: unknown): boolean {
 
 export class LocalDiskStorage implements ObjectStorage {
   readonly name = 'local-disk';
+
+  /** Temp files of writes under way in this process: never abandoned, however long their client pauses. */
+  private readonly writing = new Set<string>();
 
   private constructor(
     private readonly objectsDir: string,
@@ -40,6 +44,15 @@ export class LocalDiskStorage implements ObjectStorage {
   async write({ key, body, signal }: WriteOptions): Promise<ObjectInfo> {
     const target = resolveInside(this.objectsDir, key);
     const temp = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    this.writing.add(temp);
+    try {
+      return await this.writeVia(temp, target, body, signal);
+    } finally {
+      this.writing.delete(temp);
+    }
+  }
+
+  private async writeVia(temp: string, target: string, body: Readable, signal: AbortSignal | undefined): Promise<ObjectInfo> {
     // Durable before the rename publishes it; 1 MiB buffers because the 16 KiB default turns every socket chunk
     // into its own write call (half the throughput).
     const out = new DurableFileWriter(temp, IO_CHUNK_BYTES);
@@ -98,6 +111,37 @@ export class LocalDiskStorage implements ObjectStorage {
     await fs.rm(resolveInside(this.objectsDir, key), { force: true });
   }
 
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    // Keys are paths under objects/: walk the directories the prefix names, depth first, a directory at a time.
+    const slash = prefix.lastIndexOf('/');
+    const start = slash > 0 ? resolveInside(this.objectsDir, prefix.slice(0, slash)) : this.objectsDir;
+    const pending = [start];
+    while (pending.length > 0) {
+      const dir = pending.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        throw error;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          pending.push(full);
+          continue;
+        }
+        const key = path.relative(this.objectsDir, full).split(path.sep).join('/');
+        if (!key.startsWith(prefix)) continue;
+        try {
+          yield { key, modifiedAt: (await fs.stat(full)).mtime };
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+    }
+  }
+
   async check(): Promise<void> {
     await fs.access(this.objectsDir, fs.constants.W_OK);
     await fs.access(this.tempDir, fs.constants.W_OK);
@@ -107,8 +151,8 @@ export class LocalDiskStorage implements ObjectStorage {
   async removeAbandonedWrites(idleMs: number, now = Date.now()): Promise<number> {
     let removed = 0;
     for (const name of await fs.readdir(this.tempDir)) {
-      if (!name.endsWith(TEMP_SUFFIX)) continue;
       const file = path.join(this.tempDir, name);
+      if (!name.endsWith(TEMP_SUFFIX) || this.writing.has(file)) continue;
       try {
         const { mtimeMs } = await fs.stat(file);
         if (now - mtimeMs < idleMs) continue;

@@ -11,6 +11,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCopyCommand,
@@ -19,7 +20,15 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable } from 'node:stream';
 import { checkKey } from '../path-guard.js';
-import type { ObjectInfo, PresignPutOptions, ReadOptions, ObjectStorage, UploadTarget, WriteOptions } from '../../domain/ports/index.js';
+import type {
+  ObjectInfo,
+  ObjectStorage,
+  PresignPutOptions,
+  ReadOptions,
+  StoredObject,
+  UploadTarget,
+  WriteOptions,
+} from '../../domain/ports/index.js';
 
 export interface S3Options {
   readonly bucket: string;
@@ -44,6 +53,9 @@ function isNotFound(error: unknown): boolean {
 
 export class S3Storage implements ObjectStorage {
   readonly name = 's3';
+
+  /** Object keys with writes under way in this process (how many each). */
+  private readonly writing = new Map<string, number>();
 
   private constructor(
     private readonly client: S3Client,
@@ -92,12 +104,31 @@ export class S3Storage implements ObjectStorage {
     // done() reject only after lib-storage has aborted the multipart upload: nothing is left when we return.
     const onAbort = () => counted.destroy(new Error('write aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
+    this.writing.set(objectKey, (this.writing.get(objectKey) ?? 0) + 1);
     try {
       if (signal?.aborted) throw new Error('write aborted');
       await upload.done();
       return { sizeBytes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      const left = (this.writing.get(objectKey) ?? 1) - 1;
+      if (left > 0) this.writing.set(objectKey, left);
+      else this.writing.delete(objectKey);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    for (;;) {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${prefix}`, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || !object.LastModified) continue;
+        yield { key: object.Key.slice(this.prefix.length), modifiedAt: object.LastModified };
+      }
+      if (!page.IsTruncated || !page.NextContinuationToken) return;
+      token = page.NextContinuationToken;
     }
   }
 
@@ -193,6 +224,8 @@ export class S3Storage implements ObjectStorage {
       );
       for (const upload of listing.Uploads ?? []) {
         if (!upload.Initiated || now - upload.Initiated.getTime() < idleMs) continue;
+        // A multipart upload this process is still writing is slow, not abandoned.
+        if (upload.Key && this.writing.has(upload.Key)) continue;
         await this.client
           .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }))
           .then(() => (removed += 1), (error: unknown) => {
