@@ -1,12 +1,12 @@
-// Job callbacks: when a job completes or fails, its callback_url gets a POST of the job's JSON, signed with
-// HMAC-SHA256 so the receiver can tell it came from us: `x-assetd-signature: t=<unix seconds>,v1=<hex of
-// HMAC(secret, "<t>.<body>")>`.
+// Job callbacks: when a job completes or fails (or a session is stopped), its callback_url gets a POST of the job
+// as its family's GET shows it (`describe`), signed with HMAC-SHA256 so the receiver can tell it came from us:
+// `x-assetd-signature: t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<body>")>`.
 //
 // Delivery is durable. Finishing a job records the callback as owed in the job's own row (one update, so no crash
 // can finish a job and lose its callback); a CallbackDispatcher in every process leases due callbacks, POSTs them
 // and records the outcome: delivered, due again after a growing pause, or failed after the last try. A restart
 // loses nothing, and a lease left by a crashed process lapses so another pass, here or in another replica, takes
-// the callback over. Delivery is therefore at least once: a receiver should key on the job id and status.
+// the callback over. Delivery is therefore at least once: a receiver should key on the job id and updated_at.
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Job, JobQueue } from './ports/index.js';
 
@@ -29,7 +29,7 @@ export interface CallbackDispatcherOptions {
   readonly queue: JobQueue;
   readonly secret: string;
   readonly post: PostFunction;
-  /** The body for a finished job (what its owner would read). */
+  /** The body for a finished job: what its owner reads from the family's GET. */
   readonly describe: (job: Job) => Promise<unknown>;
   readonly now: () => Date;
   readonly retrySeconds?: readonly number[];
@@ -37,6 +37,8 @@ export interface CallbackDispatcherOptions {
   readonly leaseSeconds: number;
   /** A try failed: `final` when it was the last. */
   readonly onFailure?: (url: string, reason: string, final: boolean) => void;
+  /** A try was answered 2xx. */
+  readonly onDelivered?: (url: string) => void;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -145,6 +147,7 @@ export class CallbackDispatcher {
     const state = failure === null ? 'delivered' : tried > delays.length ? 'failed' : 'pending';
     const dueAt = state === 'pending' ? new Date(this.options.now().getTime() + delays[tried - 1]! * 1000) : null;
     if (failure !== null) this.options.onFailure?.(url, failure, state === 'failed');
+    else this.options.onDelivered?.(url);
     await this.options.queue.settleCallback({ jobId: job.jobId, leaseId: callback.leaseId, state, dueAt, error: failure });
   }
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrigin, type Origin } from '../support/origin.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { assetCases } from './cases/assets.js';
+import { jobCases } from './cases/jobs.js';
 import { ConformanceContext, type ConformanceCase } from './context.js';
 import { keyOf, shapeOf, SPEC } from './spec.js';
 
@@ -14,7 +15,7 @@ const FAMILIES = ['/v3/assets', '/v3/video-agents', '/v3/avatars', '/v3/video-tr
 /** Routes under the families' paths that the platform does not have: assetd's additions, each documented. */
 const EXTENSIONS: readonly string[] = [];
 
-const CASES: readonly ConformanceCase[] = [...assetCases];
+const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases];
 
 let server: TestServer;
 let origin: Origin;

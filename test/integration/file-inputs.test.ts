@@ -71,6 +71,7 @@ describe('every format on every endpoint', () => {
     const photo = await uploadedId(media.png());
     const created = await post(t, '/v3/video-agents', {
       prompt: 'A product teaser',
+      mode: 'chat',
       files: [byId(photo), byUrl('/clip.mp4'), b64('audio/wav', media.wav())],
     });
     expect(created.status).toBe(200);
@@ -78,36 +79,39 @@ describe('every format on every endpoint', () => {
     expect(session.session_id).toMatch(/^session_[0-9a-f]{32}$/);
     expect(session.status).toBe('thinking');
     expect(session.video_id).toBeNull();
-    const files = session.messages[0].files;
+    const first = ((await (await t.api(`/v3/video-agents/${session.session_id}`)).json()) as Json).data.messages[0];
+    expect(first).toMatchObject({ role: 'user', type: 'text', content: 'A product teaser' });
+    const files = first.files;
     expect(files.map((f: Json) => f.mime_type)).toEqual(['image/png', 'video/mp4', 'audio/wav']);
+    expect(first.resource_ids).toEqual(files.map((f: Json) => f.asset_id));
     expect(files[0].asset_id).toBe(photo);
     const fetched = await fetch(files[1].url);
     expect(Buffer.from(await fetched.arrayBuffer()).equals(media.mp4())).toBe(true);
 
     const followUp = await post(t, `/v3/video-agents/${session.session_id}`, { message: 'Add the deck', files: [b64('application/pdf', media.pdf())] });
     expect(followUp.status).toBe(200);
-    expect(followUp.json.data.messages).toHaveLength(2);
-    expect(followUp.json.data.messages[1]).toMatchObject({ text: 'Add the deck', files: [{ mime_type: 'application/pdf' }] });
+    expect(followUp.json.data).toMatchObject({ session_id: session.session_id, run_id: expect.stringMatching(/^run_[0-9a-f]{32}$/) });
 
     const read = await (await t.api(`/v3/video-agents/${session.session_id}`)).json() as Json;
     expect(read.data.messages).toHaveLength(2);
+    expect(read.data.messages[1]).toMatchObject({ content: 'Add the deck', run_id: followUp.json.data.run_id, files: [{ mime_type: 'application/pdf' }] });
     expect((await t.api(`/v3/video-agents/${session.session_id}`, { key: TENANT_B.key })).status).toBe(404);
   });
 
   it('avatars: photo (base64), digital twin (url), prompt with reference images (asset_id)', async () => {
     const photo = await post(t, '/v3/avatars', { type: 'photo', name: 'Ada', file: b64('image/png', media.png()) });
     expect(photo.status).toBe(200);
-    expect(photo.json.data).toMatchObject({ type: 'photo', name: 'Ada', status: 'pending', file: { mime_type: 'image/png' } });
-    expect(photo.json.data.avatar_id).toMatch(/^avatar_/);
+    expect(photo.json.data.avatar_group).toMatchObject({ type: 'photo', name: 'Ada', status: 'processing', file: { mime_type: 'image/png' } });
+    expect(photo.json.data.avatar_group.id).toMatch(/^avatar_/);
 
-    const twin = await post(t, '/v3/avatars', { type: 'digital_twin', file: byUrl('/clip.mp4') });
+    const twin = await post(t, '/v3/avatars', { type: 'digital_twin', name: 'Twin', file: byUrl('/clip.mp4') });
     expect(twin.status).toBe(200);
-    expect(twin.json.data.file.mime_type).toBe('video/mp4');
+    expect(twin.json.data.avatar_group.file.mime_type).toBe('video/mp4');
 
     const ref = await uploadedId(media.jpeg());
-    const prompted = await post(t, '/v3/avatars', { type: 'prompt', prompt: 'a friendly host', reference_images: [byId(ref)] });
+    const prompted = await post(t, '/v3/avatars', { type: 'prompt', name: 'Host', prompt: 'a friendly host', reference_images: [byId(ref)] });
     expect(prompted.status).toBe(200);
-    expect(prompted.json.data.reference_images).toEqual([expect.objectContaining({ asset_id: ref, mime_type: 'image/jpeg' })]);
+    expect(prompted.json.data.avatar_group.reference_images).toEqual([expect.objectContaining({ asset_id: ref, mime_type: 'image/jpeg' })]);
   });
 
   it('video translations: url and asset_id (with audio and srt), never base64', async () => {
@@ -119,14 +123,20 @@ describe('every format on every endpoint', () => {
       output_languages: ['fr', 'de'],
     });
     expect(ok.status).toBe(200);
-    expect(ok.json.data).toMatchObject({
-      status: 'pending',
-      output_languages: ['fr', 'de'],
-      video: { mime_type: 'video/mp4' },
-      audio: { asset_id: audio },
-      srt: { mime_type: 'application/x-subrip' },
-      output: null,
-    });
+    const ids = ok.json.data.video_translation_ids;
+    expect(ids).toHaveLength(2);
+    for (const [i, language] of ['fr', 'de'].entries()) {
+      const read = ((await (await t.api(`/v3/video-translations/${ids[i]}`)).json()) as Json).data;
+      expect(read).toMatchObject({
+        status: 'pending',
+        output_language: language,
+        video: { mime_type: 'video/mp4' },
+        audio: { asset_id: audio },
+        srt: { mime_type: 'application/x-subrip' },
+        output: null,
+        video_url: null,
+      });
+    }
     const base64 = await post(t, '/v3/video-translations', { video: b64('video/mp4', media.mp4()), output_languages: ['fr'] });
     expect(base64.status).toBe(400);
     expect(base64.json.error.param).toBe('video.type');
@@ -148,7 +158,7 @@ describe('every format on every endpoint', () => {
 describe('refusals name the input', () => {
   it('refuses the wrong media kind for a field', async () => {
     const video = await uploadedId(media.mp4());
-    const photoWithVideo = await post(t, '/v3/avatars', { type: 'photo', file: byId(video) });
+    const photoWithVideo = await post(t, '/v3/avatars', { type: 'photo', name: 'A', file: byId(video) });
     expect(photoWithVideo.status).toBe(400);
     expect(photoWithVideo.json.error).toMatchObject({ code: 'unsupported_media_type', param: 'file.asset_id' });
 
@@ -156,8 +166,65 @@ describe('refusals name the input', () => {
     expect(audioWithImage.status).toBe(400);
     expect(audioWithImage.json.error).toMatchObject({ code: 'unsupported_media_type', param: 'audio.url' });
 
-    const refWithVideo = await post(t, '/v3/avatars', { type: 'prompt', prompt: 'x', reference_images: [b64('image/png', media.png()), byId(video)] });
+    const refWithVideo = await post(t, '/v3/avatars', { type: 'prompt', name: 'A', prompt: 'x', reference_images: [b64('image/png', media.png()), byId(video)] });
     expect(refWithVideo.json.error.param).toBe('reference_images[1].asset_id');
+  });
+
+  it('names a field the platform does not document, top-level or inside a file input or an option', async () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['/v3/lipsyncs', { video: byUrl('/clip.mp4'), audio: byUrl('/voice.wav'), colour: 'red' }, 'colour'],
+      ['/v3/video-agents', { prompt: 'p', files: [{ ...byUrl('/photo.png'), colour: 'red' }] }, 'files[0].colour'],
+      ['/v3/video-translations', { video: byUrl('/clip.mp4'), audio: { ...byUrl('/voice.wav'), colour: 'red' }, output_languages: ['fr'] }, 'audio.colour'],
+      [
+        '/v3/video-translations',
+        { video: byUrl('/clip.mp4'), output_languages: ['fr'], stock_voice_config: { use_stock_voice: true, colour: 'red' } },
+        'stock_voice_config.colour',
+      ],
+      ['/v3/avatars', { type: 'photo', name: 'A', file: byUrl('/photo.png'), callback_url: `${origin.url}/hook` }, 'callback_url'],
+    ];
+    for (const [path, body, param] of cases) {
+      const res = await post(t, path, body);
+      expect(res.status, param).toBe(400);
+      expect(res.json.error, param).toMatchObject({ code: 'invalid_parameter', param });
+    }
+    // A field of another avatar type's shape is refused by name too.
+    const stray = await post(t, '/v3/avatars', { type: 'photo', name: 'A', file: byUrl('/photo.png'), prompt: 'smiling' });
+    expect(stray.json.error).toMatchObject({ code: 'invalid_parameter', param: 'prompt' });
+  });
+
+  it('takes null for every field the platform documents as nullable', async () => {
+    const nulls = { title: null, callback_url: null, callback_id: null, folder_id: null, start_time: null, end_time: null, keep_the_same_format: null };
+    const lipsync = await post(t, '/v3/lipsyncs', { video: byUrl('/clip.mp4'), audio: byUrl('/voice.wav'), ...nulls, fps_mode: null });
+    expect(lipsync.status).toBe(200);
+    const translation = await post(t, '/v3/video-translations', {
+      video: byUrl('/clip.mp4'),
+      audio: null,
+      srt: null,
+      output_languages: ['fr'],
+      ...nulls,
+      input_language: null,
+      fps_mode: null,
+      srt_role: null,
+      speaker_num: null,
+      stock_voice_config: null,
+      brand_glossary_id: null,
+      brand_voice_id: null,
+    });
+    expect(translation.status).toBe(200);
+    const read = ((await (await t.api(`/v3/video-translations/${translation.json.data.video_translation_ids[0]}`)).json()) as Json).data;
+    expect(read).toMatchObject({ title: null, callback_id: null, callback_url: null, audio: null, srt: null });
+    const agent = await post(t, '/v3/video-agents', {
+      prompt: 'p',
+      files: null,
+      avatar_id: null,
+      voice_id: null,
+      style_id: null,
+      brand_kit_id: null,
+      orientation: null,
+      callback_url: null,
+      callback_id: null,
+    });
+    expect(agent.status).toBe(200);
   });
 
   it('refuses base64 whose bytes are not its media_type, and malformed base64', async () => {
@@ -206,10 +273,10 @@ describe('size limits', () => {
   it('takes a 32 MiB base64 file (a ~43 MiB JSON body) and refuses one byte more', async () => {
     const limit = 32 * 1024 * 1024;
     const full = media.padTo(media.png(), limit);
-    const ok = await post(t, '/v3/avatars', { type: 'photo', file: b64('image/png', full) });
+    const ok = await post(t, '/v3/avatars', { type: 'photo', name: 'Big', file: b64('image/png', full) });
     expect(ok.status).toBe(200);
-    expect(ok.json.data.file.mime_type).toBe('image/png');
-    const over = await post(t, '/v3/avatars', { type: 'photo', file: b64('image/png', media.padTo(media.png(), limit + 1)) });
+    expect(ok.json.data.avatar_group.file.mime_type).toBe('image/png');
+    const over = await post(t, '/v3/avatars', { type: 'photo', name: 'Bigger', file: b64('image/png', media.padTo(media.png(), limit + 1)) });
     expect(over.status).toBe(413);
     expect(over.json.error).toMatchObject({ code: 'payload_too_large', param: 'file.data' });
   });

@@ -82,9 +82,9 @@ describe('a job’s life', () => {
     expect(done.json.data.status).toBe('completed');
 
     const seen = (await (await t.api(`/v3/lipsyncs/${id}`)).json()) as Json;
-    expect(seen.data.status).toBe('completed');
+    expect(seen.data).toMatchObject({ id, status: 'completed', failure_message: null, video_url: seen.data.output.url });
     expect(seen.data.output.mime_type).toBe('video/mp4');
-    const served = await fetch(seen.data.output.url);
+    const served = await fetch(seen.data.video_url);
     expect(served.status).toBe(200);
     const record = (await (await t.api(`/v3/assets/${seen.data.output.asset_id}`)).json()) as Json;
     expect(record.data.status).toBe('completed');
@@ -99,7 +99,7 @@ describe('a job’s life', () => {
     const failed = await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'the audio is silent' });
     expect(failed.json.data.status).toBe('failed');
     const seen = (await (await t.api(`/v3/lipsyncs/${id}`)).json()) as Json;
-    expect(seen.data).toMatchObject({ status: 'failed', error: { message: 'the audio is silent' } });
+    expect(seen.data).toMatchObject({ status: 'failed', failure_message: 'the audio is silent', video_url: null, output: null });
   });
 
   it('hands a job whose lease ran out to a second worker, and refuses the first one’s complete', async () => {
@@ -137,7 +137,7 @@ describe('job callbacks', () => {
     await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'no faces found' });
     await eventually(async () => origin.requests.some((r) => r.path === '/hook'));
     const hook = origin.requests.find((r) => r.path === '/hook')!;
-    expect(JSON.parse(hook.body)).toMatchObject({ lipsync_id: id, status: 'failed', error: { message: 'no faces found' } });
+    expect(JSON.parse(hook.body)).toMatchObject({ id, status: 'failed', failure_message: 'no faces found', callback_url: callback });
     const secret = (await fs.readFile(path.join(t.dataDir, 'webhook-secret'), 'utf8')).trim();
     const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hook.headers['x-assetd-signature']))!;
     expect(mac).toBe(createHmac('sha256', secret).update(`${timestamp}.${hook.body}`).digest('hex'));
