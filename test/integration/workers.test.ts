@@ -128,6 +128,95 @@ describe('a job’s life', () => {
   });
 });
 
+describe('what a worker’s outcome shows in each family', () => {
+  const asJson = async (pathname: string) => ((await (await t.api(pathname)).json()) as Json).data;
+  const b64 = (mediaType: string, bytes: Buffer) => ({ type: 'base64', media_type: mediaType, data: bytes.toString('base64') });
+
+  it('a session: the output is its video_id and an assistant message; a follow-up hands it to the next run; a stop takes the lease', async () => {
+    await drainQueue();
+    origin.hook('/session-hook', []);
+    const created = await call('/v3/video-agents', { prompt: 'A teaser', mode: 'chat', callback_url: `${origin.url}/session-hook`, callback_id: 'teaser' }, TENANT_A.key);
+    const id = created.json.data.session_id;
+    const job = (await worker('/claim', { kinds: ['video_agent'] })).json.data;
+    expect(job.request).toMatchObject({ mode: 'chat', callback_id: 'teaser', messages: [{ role: 'user', text: 'A teaser' }] });
+    expect((await asJson(`/v3/video-agents/${id}`)).status).toBe('generating');
+    const done = await worker(`/${id}/complete`, { lease_id: job.lease_id, output: b64('video/mp4', media.mp4({ durationSeconds: 3 })) });
+    const output = done.json.data.output.asset_id;
+    const session = await asJson(`/v3/video-agents/${id}`);
+    expect(session).toMatchObject({ status: 'completed', progress: 100, video_id: output, video_url: done.json.data.output.url });
+    expect(session.messages[1]).toMatchObject({ role: 'assistant', type: 'resource', resource_ids: [output] });
+    await eventually(async () => origin.requests.some((r) => r.path === '/session-hook'));
+    const hook = JSON.parse(origin.requests.find((r) => r.path === '/session-hook')!.body);
+    expect(hook).toMatchObject({ session_id: id, status: 'completed', video_id: output, callback_id: 'teaser', progress: 100 });
+
+    const followUp = await call(`/v3/video-agents/${id}`, { message: 'Shorter, please' }, TENANT_A.key);
+    expect(followUp.status).toBe(200);
+    const next = (await worker('/claim', { kinds: ['video_agent'] })).json.data;
+    expect(next.request.messages.map((m: Json) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(next.request.messages[1].files).toEqual([expect.objectContaining({ asset_id: output, mime_type: 'video/mp4' })]);
+    expect(next.inputs.map((i: Json) => i.asset_id)).toContain(output);
+    expect(next.request.messages[2]).toMatchObject({ text: 'Shorter, please', run_id: followUp.json.data.run_id });
+
+    expect((await call(`/v3/video-agents/${id}/stop`, {}, TENANT_A.key)).json.data).toEqual({ session_id: id });
+    const late = await worker(`/${id}/complete`, { lease_id: next.lease_id, output: b64('video/mp4', media.mp4()) });
+    expect(late.status).toBe(409);
+    expect((await worker(`/${id}/heartbeat`, { lease_id: next.lease_id })).status).toBe(409);
+    const stopped = await asJson(`/v3/video-agents/${id}`);
+    expect(stopped).toMatchObject({ status: 'failed', video_id: null });
+    expect(stopped.messages.at(-1)).toMatchObject({ role: 'assistant', type: 'error', content: 'stopped by the caller' });
+  });
+
+  it('an avatar: an image output is its preview image and its look’s size; a failure is its error', async () => {
+    await drainQueue();
+    const made = await call('/v3/avatars', { type: 'photo', name: 'Ada', file: b64('image/png', media.png()) }, TENANT_A.key);
+    const group = made.json.data.avatar_group.id;
+    const job = (await worker('/claim', { kinds: ['avatar'] })).json.data;
+    expect(job).toMatchObject({ job_id: group, request: { type: 'photo', name: 'Ada' } });
+    await worker(`/${group}/complete`, { lease_id: job.lease_id, output: b64('image/png', media.png({ width: 64, height: 64 })) });
+    expect(await asJson(`/v3/avatars/${group}`)).toMatchObject({ status: 'completed', preview_video_url: null, preview_image_url: expect.stringMatching(/\.png$/) });
+    expect(await asJson(`/v3/avatars/looks/${made.json.data.avatar_item.id}`)).toMatchObject({
+      status: 'completed',
+      image_width: 64,
+      image_height: 64,
+      preferred_orientation: 'square',
+    });
+
+    const other = await call('/v3/avatars', { type: 'photo', name: 'Blur', file: b64('image/png', media.png()) }, TENANT_A.key);
+    const failing = (await worker('/claim', { kinds: ['avatar'] })).json.data;
+    await worker(`/${failing.job_id}/fail`, { lease_id: failing.lease_id, message: 'no face found' });
+    expect(await asJson(`/v3/avatars/${other.json.data.avatar_group.id}`)).toMatchObject({
+      status: 'failed',
+      error: { code: 'processing_failed', message: 'no face found' },
+    });
+  });
+
+  it('a translation: a job per language; a video output is video_url, audio audio_url, subtitles srt_caption_url', async () => {
+    await drainQueue();
+    const video = (await uploadFile(t.url, TENANT_A.key, media.mp4(), 'v.mp4')).json.data.asset_id;
+    const made = await call('/v3/video-translations', { video: { type: 'asset_id', asset_id: video }, output_languages: ['fr', 'de', 'es'], title: 'Talk' }, TENANT_A.key);
+    const ids: string[] = made.json.data.video_translation_ids;
+    const outputs: Record<string, { type: string; media_type: string; data: string }> = {
+      fr: b64('video/mp4', media.mp4({ durationSeconds: 3 })),
+      de: b64('audio/wav', media.wav()),
+      es: { type: 'base64', media_type: 'application/x-subrip', data: media.srt().toString('base64') },
+    };
+    for (let i = 0; i < 3; i++) {
+      const job = (await worker('/claim', { kinds: ['video_translation'] })).json.data;
+      expect(job.request).toMatchObject({ title: 'Talk', video: { asset_id: video } });
+      expect(job.request.output_languages).toBeUndefined();
+      const done = await worker(`/${job.job_id}/complete`, { lease_id: job.lease_id, output: outputs[job.request.output_language] });
+      expect(done.status).toBe(200);
+    }
+    const read = await Promise.all(ids.map((id) => asJson(`/v3/video-translations/${id}`)));
+    expect(read.map((r) => r.output_language)).toEqual(['fr', 'de', 'es']);
+    const [fr, de, es] = read;
+    expect(fr).toMatchObject({ status: 'completed', duration: 3, audio_url: null, srt_caption_url: null, video_url: fr.output.url });
+    expect(de).toMatchObject({ status: 'completed', video_url: null, srt_caption_url: null, audio_url: de.output.url });
+    expect(de.duration).toBeGreaterThan(0);
+    expect(es).toMatchObject({ status: 'completed', video_url: null, audio_url: null, srt_caption_url: es.output.url, duration: null });
+  });
+});
+
 describe('job callbacks', () => {
   it('POSTs the finished job to callback_url with an HMAC signature', async () => {
     await drainQueue();
