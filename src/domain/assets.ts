@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { Asset, AssetRecords, ByteRange, ObjectStorage } from './ports/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { errors } from './errors.js';
+import { errors, isAppError } from './errors.js';
 import { cleanFilename } from './filenames.js';
 import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
@@ -125,9 +125,22 @@ export class AssetService {
     return { assets: page.assets, nextToken: page.next === null ? null : encodeCursor(page.next) };
   }
 
-  /** The record goes first, so the url stops serving at once; then the bytes, staged ones of a direct upload too. */
+  /**
+   * The record goes first, so the url stops serving at once; then the bytes, staged ones of a direct upload too. On
+   * a full disk the record cannot be removed (its database needs room to write even a delete): the bytes go first
+   * then, freeing the room, and the record after them.
+   */
   async delete(tenant: string, assetId: string): Promise<Asset> {
-    const asset = await this.records.deleteAsset(tenant, assetId);
+    let asset: Asset | null;
+    try {
+      asset = await this.records.deleteAsset(tenant, assetId);
+    } catch (error) {
+      if (!(isAppError(error) && error.code === 'insufficient_storage')) throw error;
+      const found = await this.records.findAsset(tenant, assetId);
+      if (!found) throw errors.notFound('Asset', 'asset_id');
+      await this.storage.delete(found.storageKey);
+      asset = await this.records.deleteAsset(tenant, assetId);
+    }
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     await this.storage.delete(asset.storageKey);
     if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));

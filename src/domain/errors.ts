@@ -23,7 +23,10 @@ export type ErrorCode =
   | 'request_timeout'
   | 'headers_too_large'
   | 'rate_limit_exceeded'
+  /** A dependency (the database, the object store) cannot be reached or is shutting down: retry later. */
   | 'service_unavailable'
+  /** No room left to store bytes or records: a server fault, not the request's. */
+  | 'insufficient_storage'
   | 'internal_error';
 
 export class AppError extends Error {
@@ -58,7 +61,9 @@ export const errors = {
   downloadFailed: (reason: string, param: string) =>
     new AppError('download_failed', `The file could not be downloaded: ${reason}.`, { param }),
   rangeNotSatisfiable: () => new AppError('range_not_satisfiable', 'The requested range is not satisfiable.', { param: 'Range' }),
-  serviceUnavailable: (message: string) => new AppError('service_unavailable', message),
+  serviceUnavailable: (message: string, cause?: unknown) => new AppError('service_unavailable', message, { cause }),
+  insufficientStorage: (cause?: unknown) =>
+    new AppError('insufficient_storage', 'The server has no room left to store this; retry later.', { cause }),
   rateLimited: (limitPerMinute: number, retryAfterSeconds: number) =>
     new AppError(
       'rate_limit_exceeded',

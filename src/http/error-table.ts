@@ -6,6 +6,8 @@ export interface WireError {
   readonly status: number;
   /** The contract's code, when it is not the domain's own name. */
   readonly code?: string;
+  /** Sent as Retry-After: how long a client should wait before trying again. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const ERROR_TABLE: Readonly<Record<ErrorCode, WireError>> = {
@@ -28,10 +30,11 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, WireError>> = {
   headers_too_large: { status: 431, code: 'invalid_parameter' },
   rate_limit_exceeded: { status: 429 },
   internal_error: { status: 500 },
-  service_unavailable: { status: 503 },
+  service_unavailable: { status: 503, retryAfterSeconds: 5 },
+  insufficient_storage: { status: 507 },
 };
 
-export function wireOf(code: ErrorCode): { status: number; code: string } {
+export function wireOf(code: ErrorCode): { status: number; code: string; retryAfterSeconds: number | undefined } {
   const entry = ERROR_TABLE[code];
-  return { status: entry.status, code: entry.code ?? code };
+  return { status: entry.status, code: entry.code ?? code, retryAfterSeconds: entry.retryAfterSeconds };
 }

@@ -2,6 +2,7 @@
 // lock, so replicas starting together apply each migration once). Every replica shares it.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { translatingFaults } from '../kysely/faults.js';
 import { kyselyStores, type KyselyStores } from '../kysely/stores.js';
 import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
@@ -17,7 +18,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Kysel
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize });
   // An idle client that loses its connection must not take the process down.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: translatingFaults(new PostgresDialect({ pool })) });
   try {
     if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'postgres');
   } catch (error) {

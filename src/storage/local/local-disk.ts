@@ -6,6 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { errors } from '../../domain/errors.js';
+import { diskFault, translatingDiskFaults } from '../faults.js';
 import { resolveInside } from '../path-guard.js';
 import { DurableFileWriter } from './durable-file.js';
 import type { ObjectInfo, ObjectStorage, ReadOptions, StoredObject, WriteOptions } from '../../domain/ports/index.js';
@@ -15,6 +17,8 @@ export interface LocalDiskOptions {
 }
 
 const TEMP_SUFFIX = '.part';
+/** Less free space than this and the disk is not ready for uploads (the single-request limit, rounded up). */
+const MIN_FREE_BYTES = 64 * 1024 * 1024;
 /** Bounded (two of these per stream at most), and large enough that syscalls stop dominating. */
 const IO_CHUNK_BYTES = 1024 * 1024;
 
@@ -67,7 +71,7 @@ export class LocalDiskStorage implements ObjectStorage {
       // has closed could run before the file exists, and leave it behind.
       if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
       await fs.rm(temp, { force: true });
-      throw error;
+      throw diskFault(error);
     }
   }
 
@@ -78,7 +82,7 @@ export class LocalDiskStorage implements ObjectStorage {
       handle = await fs.open(file, 'r');
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw diskFault(error);
     }
     // The open handle keeps the bytes readable even if the object is deleted mid-stream.
     return handle.createReadStream({ highWaterMark: IO_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
@@ -90,25 +94,26 @@ export class LocalDiskStorage implements ObjectStorage {
       return { sizeBytes: size };
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw diskFault(error);
     }
   }
 
   async move({ from, to }: { from: string; to: string }): Promise<boolean> {
     const source = resolveInside(this.objectsDir, from);
     const target = resolveInside(this.objectsDir, to);
-    await fs.mkdir(path.dirname(target), { recursive: true });
     try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(source, target);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
-      throw error;
+      throw diskFault(error);
     }
   }
 
   async delete(key: string): Promise<void> {
-    await fs.rm(resolveInside(this.objectsDir, key), { force: true });
+    const file = resolveInside(this.objectsDir, key);
+    await translatingDiskFaults(() => fs.rm(file, { force: true }));
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
@@ -142,9 +147,12 @@ export class LocalDiskStorage implements ObjectStorage {
     }
   }
 
+  /** Writable, and with room for at least one more upload: a full disk is not ready to take any. */
   async check(): Promise<void> {
     await fs.access(this.objectsDir, fs.constants.W_OK);
     await fs.access(this.tempDir, fs.constants.W_OK);
+    const { bavail, bsize } = await fs.statfs(this.tempDir);
+    if (bavail * bsize < MIN_FREE_BYTES) throw errors.insufficientStorage();
   }
 
   /** A live write touches its temp file constantly, so one idle for `idleMs` belongs to a process that died. */

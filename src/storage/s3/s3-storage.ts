@@ -19,6 +19,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable } from 'node:stream';
+import { storeFault } from '../faults.js';
 import { checkKey } from '../path-guard.js';
 import type {
   ObjectInfo,
@@ -75,6 +76,17 @@ export class S3Storage implements ObjectStorage {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    // Every call, lib-storage's parts included, answers a store that is down or full in the domain's words.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          throw storeFault(error);
+        }
+      },
+      { step: 'initialize', name: 'assetdStorageFaults' },
+    );
     const storage = new S3Storage(client, options.bucket, options.prefix);
     await storage.check();
     return storage;

@@ -1,0 +1,77 @@
+// Database failures that are the server's, in the domain's words: no room (507 insufficient_storage) or a database
+// that cannot be reached or is shutting down (503 service_unavailable). The dialect wrapper applies this to every
+// query and transaction step, so no query module has to; everything else (a unique violation…) passes unchanged.
+import type { DatabaseConnection, Dialect, Driver } from 'kysely';
+import { errors, isAppError } from '../../domain/errors.js';
+
+/** SQLite's and PostgreSQL's codes (SQLSTATE) for a full disk. */
+const NO_ROOM = new Set(['SQLITE_FULL', '53100']);
+const UNREACHABLE_CODES = new Set([
+  'SQLITE_IOERR',
+  'SQLITE_BUSY',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+/** What node-postgres says, without a code, when its connection dies or the pool cannot get one. */
+const UNREACHABLE_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection.*(closed|ended)/i];
+
+export function databaseFault(error: unknown): unknown {
+  if (isAppError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (NO_ROOM.has(code)) return errors.insufficientStorage(error);
+    // SQLSTATE class 08 is every connection exception; SQLite's extended I/O codes share a prefix.
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('SQLITE_IOERR')) return unreachable(error);
+  }
+  const message = error instanceof Error ? error.message : '';
+  return UNREACHABLE_MESSAGES.some((pattern) => pattern.test(message)) ? unreachable(error) : error;
+}
+
+const unreachable = (cause: unknown) => errors.serviceUnavailable('The database cannot be reached; retry later.', cause);
+
+const guard = <T>(step: Promise<T>): Promise<T> =>
+  step.catch((error: unknown) => {
+    throw databaseFault(error);
+  });
+
+function translatingDriver(driver: Driver): Driver {
+  const translated = new WeakSet<DatabaseConnection>();
+  return {
+    init: () => guard(driver.init()),
+    acquireConnection: async () => {
+      const connection = await guard(driver.acquireConnection());
+      if (!translated.has(connection)) {
+        const execute = connection.executeQuery.bind(connection);
+        connection.executeQuery = (query) => guard(execute(query));
+        translated.add(connection);
+      }
+      return connection;
+    },
+    beginTransaction: (connection, settings) => guard(driver.beginTransaction(connection, settings)),
+    commitTransaction: (connection) => guard(driver.commitTransaction(connection)),
+    rollbackTransaction: (connection) => guard(driver.rollbackTransaction(connection)),
+    releaseConnection: (connection) => driver.releaseConnection(connection),
+    destroy: () => driver.destroy(),
+  };
+}
+
+/** `inner`, with every database failure that is the server's answered in the domain's words. */
+export function translatingFaults(inner: Dialect): Dialect {
+  return {
+    createAdapter: () => inner.createAdapter(),
+    createDriver: () => translatingDriver(inner.createDriver()),
+    createIntrospector: (db) => inner.createIntrospector(db),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+  };
+}
