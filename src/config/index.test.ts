@@ -27,6 +27,12 @@ describe('loadConfig', () => {
       databasePoolSize: 10,
       s3: null,
       logLevel: 'info',
+      headersTimeoutSeconds: 30,
+      bodyIdleTimeoutSeconds: 60,
+      requestTimeoutSeconds: 0,
+      maxConcurrentUploads: 128,
+      shutdownGraceSeconds: 25,
+      metricsToken: null,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -118,5 +124,46 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ASSETD_API_KEYS: 'same-key-0000000000=a,same-key-0000000000=b' })).toThrow(/listed twice/);
     expect(() => loadConfig({ ASSETD_PUBLIC_URL: 'https://cdn.example/?x=1' })).toThrow(/query/);
     expect(loadConfig({ ASSETD_PUBLIC_URL: 'https://cdn.example/assets/' }).publicUrl).toBe('https://cdn.example/assets');
+  });
+
+  it('reads the timeouts, the upload cap, the shutdown grace and the metrics token, and reports them all at once', () => {
+    const config = loadConfig({
+      ASSETD_HEADERS_TIMEOUT_SECONDS: '5',
+      ASSETD_BODY_IDLE_TIMEOUT_SECONDS: '2',
+      ASSETD_REQUEST_TIMEOUT_SECONDS: '600',
+      ASSETD_MAX_CONCURRENT_UPLOADS: '3',
+      ASSETD_SHUTDOWN_GRACE_SECONDS: '0',
+      ASSETD_METRICS_TOKEN: 'metrics-token-0000000',
+    });
+    expect(config).toMatchObject({
+      headersTimeoutSeconds: 5,
+      bodyIdleTimeoutSeconds: 2,
+      requestTimeoutSeconds: 600,
+      maxConcurrentUploads: 3,
+      shutdownGraceSeconds: 0,
+      metricsToken: 'metrics-token-0000000',
+    });
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({
+        ASSETD_HEADERS_TIMEOUT_SECONDS: '0',
+        ASSETD_BODY_IDLE_TIMEOUT_SECONDS: 'soon',
+        ASSETD_MAX_CONCURRENT_UPLOADS: '0',
+        ASSETD_SHUTDOWN_GRACE_SECONDS: '-1',
+        ASSETD_METRICS_TOKEN: 'short secret',
+      });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/ASSETD_HEADERS_TIMEOUT_SECONDS must be between 1 and 3600/);
+    expect(problems.join('\n')).toMatch(/ASSETD_BODY_IDLE_TIMEOUT_SECONDS must be a whole number/);
+    expect(problems.join('\n')).toMatch(/ASSETD_MAX_CONCURRENT_UPLOADS must be between 1/);
+    expect(problems.join('\n')).toMatch(/ASSETD_METRICS_TOKEN must be 16-256 characters/);
+    expect(problems.join('\n')).not.toContain('short secret');
+    // Node refuses headers that may take longer than the whole request.
+    expect(() => loadConfig({ ASSETD_HEADERS_TIMEOUT_SECONDS: '60', ASSETD_REQUEST_TIMEOUT_SECONDS: '30' })).toThrow(
+      /ASSETD_HEADERS_TIMEOUT_SECONDS \(60\) must not exceed ASSETD_REQUEST_TIMEOUT_SECONDS \(30\)/,
+    );
   });
 });

@@ -49,6 +49,18 @@ export interface Config {
   /** S3-compatible object store; null selects local disk. */
   readonly s3: S3Config | null;
   readonly logLevel: string;
+  /** How long a client may take to send its request headers. */
+  readonly headersTimeoutSeconds: number;
+  /** The longest a request body may go without a byte before the connection is dropped. */
+  readonly bodyIdleTimeoutSeconds: number;
+  /** The longest receiving a whole request (body included) may take; 0 means no limit. */
+  readonly requestTimeoutSeconds: number;
+  /** Uploads (POST /v3/assets, the signed PUT) one process takes at once; beyond, 503. */
+  readonly maxConcurrentUploads: number;
+  /** How long a shutdown waits for requests in flight before it aborts them. */
+  readonly shutdownGraceSeconds: number;
+  /** Bearer token GET /metrics requires; null leaves /metrics open. */
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +75,8 @@ type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const KEY_PATTERN = /^[A-Za-z0-9_\-.~+/]{16,256}$/;
 const TENANT_PATTERN = /^[A-Za-z0-9_\-.]{1,64}$/;
+/** What may follow `Bearer ` (RFC 6750's token68), at a length worth guessing against. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_\-.~+/]{16,256}=*$/;
 
 /** Collects problems instead of throwing on the first one, so a user fixes their environment in one go. */
 class Reader {
@@ -249,6 +263,22 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const databasePoolSize = r.integer('ASSETD_DATABASE_POOL_SIZE', 10, 1, 1000);
   const s3 = parseS3(r);
   const logLevel = r.oneOf('ASSETD_LOG_LEVEL', 'info', LOG_LEVELS);
+  const headersTimeoutSeconds = r.integer('ASSETD_HEADERS_TIMEOUT_SECONDS', 30, 1, 3600);
+  const bodyIdleTimeoutSeconds = r.integer('ASSETD_BODY_IDLE_TIMEOUT_SECONDS', 60, 1, 3600);
+  const requestTimeoutSeconds = r.integer('ASSETD_REQUEST_TIMEOUT_SECONDS', 0, 0, 7 * 24 * 3600);
+  // Node refuses a server whose headers may take longer than the whole request.
+  if (requestTimeoutSeconds > 0 && headersTimeoutSeconds > requestTimeoutSeconds) {
+    r.problems.push(
+      `ASSETD_HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}) must not exceed ASSETD_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+    );
+  }
+  const maxConcurrentUploads = r.integer('ASSETD_MAX_CONCURRENT_UPLOADS', 128, 1, 100_000);
+  const shutdownGraceSeconds = r.integer('ASSETD_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600);
+  const metricsToken = r.raw('ASSETD_METRICS_TOKEN') ?? null;
+  // Never echo it: it is a credential.
+  if (metricsToken !== null && !TOKEN_PATTERN.test(metricsToken)) {
+    r.problems.push('ASSETD_METRICS_TOKEN must be 16-256 characters of [A-Za-z0-9_-.~+/] (then optional "=")');
+  }
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze({
@@ -273,5 +303,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databasePoolSize,
     s3: s3 && Object.freeze(s3),
     logLevel,
+    headersTimeoutSeconds,
+    bodyIdleTimeoutSeconds,
+    requestTimeoutSeconds,
+    maxConcurrentUploads,
+    shutdownGraceSeconds,
+    metricsToken,
   });
 }
