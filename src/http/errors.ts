@@ -90,8 +90,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: error }, 'unhandled error');
       appError = errors.internal();
     }
-    const { status } = wireOf(appError.code);
-    if (status >= 500) request.log.error({ err: error }, appError.message);
+    const { status, retryAfterSeconds } = wireOf(appError.code);
+    // Shedding load (the upload cap, a shutdown) is expected, not a fault; a dependency that failed (a cause) is one.
+    if (appError.code === 'service_unavailable' && appError.cause === undefined) request.log.warn(appError.message);
+    else if (status >= 500) request.log.error({ err: error }, appError.message);
+    if (retryAfterSeconds !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfterSeconds));
     // A body we stopped reading (too large, refused early) would otherwise be drained to the end.
     if (!request.raw.complete) reply.header('connection', 'close');
     void reply.status(status).send(envelope(appError));
