@@ -22,6 +22,8 @@ export interface ReaperOptions {
   readonly orphanAfterMs?: number;
   readonly now?: () => Date;
   readonly onError?: (error: unknown) => void;
+  /** Every pass that finished, with what it removed (metrics). */
+  readonly onReport?: (report: ReaperReport) => void;
 }
 
 export interface ReaperReport {
@@ -43,7 +45,12 @@ export class Reaper {
 
   /** One pass; concurrent calls in this process share it. */
   runOnce(): Promise<ReaperReport> {
-    this.running ??= this.pass().finally(() => (this.running = null));
+    this.running ??= this.pass()
+      .then((report) => {
+        this.options.onReport?.(report);
+        return report;
+      })
+      .finally(() => (this.running = null));
     return this.running;
   }
 
