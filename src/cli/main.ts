@@ -42,8 +42,9 @@ async function serve(options: { migrate?: boolean } = {}): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
-    server.close().then(
+    // Requests in flight (uploads) get the grace period to finish; readiness answers 503 meanwhile.
+    server.app.log.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down');
+    server.close({ graceMs: config.shutdownGraceSeconds * 1000 }).then(
       () => process.exit(0),
       (error: unknown) => {
         server.app.log.error({ err: error }, 'shutdown failed');

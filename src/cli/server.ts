@@ -18,6 +18,8 @@ import {
   UploadSigner,
 } from '../domain/index.js';
 import { buildApp, jobJson, logSerializers } from '../http/index.js';
+import { Drain } from '../http/drain.js';
+import { Metrics } from '../http/metrics.js';
 import { AddressPolicy, SafeFetcher } from '../inputs/index.js';
 import type { MetadataStores, ObjectStorage } from '../domain/ports/index.js';
 import { FileInputResolver } from '../domain/file-inputs.js';
@@ -40,7 +42,11 @@ export interface RunningServer {
   readonly callbacks: CallbackDispatcher;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
   readonly generatedKey: string | null;
-  close(): Promise<void>;
+  /**
+   * Stops serving and background work. With `graceMs` (assetd serve on SIGTERM), requests in flight get that long
+   * to finish first; without it they are aborted at once.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -102,6 +108,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const resolver = new FileInputResolver({ assets, fetcher, maxBytes: config.maxUploadBytes });
   const webhookSecret = config.webhookSecret ?? (await loadOrCreateRandomSecret(config.dataDir, WEBHOOK_SECRET_FILE));
   let log: FastifyInstance['log'] | null = null;
+  const metrics = new Metrics();
+  const drain = new Drain();
   const callbacks = new CallbackDispatcher({
     queue: metadata.jobs,
     secret: webhookSecret,
@@ -109,8 +117,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     describe: async (job) => jobJson(await jobs.withAssets(job), urls),
     now,
     leaseSeconds: config.urlFetchTimeoutSeconds + 30,
-    onFailure: (url, reason, final) =>
-      log?.warn({ callbackHost: new URL(url).host, reason, final }, final ? 'job callback given up' : 'job callback failed; will retry'),
+    onFailure: (url, reason, final) => {
+      metrics.callback(final ? 'given_up' : 'retried');
+      log?.warn({ callbackHost: new URL(url).host, reason, final }, final ? 'job callback given up' : 'job callback failed; will retry');
+    },
+    onDelivered: () => metrics.callback('delivered'),
     onError: (error) => log?.error({ err: error }, 'callback pass failed'),
   });
   const batches = new UploadBatchService({
@@ -145,6 +156,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await Promise.all([metadata.ping(), storage.check()]);
     },
     maxUploadBytes: config.maxUploadBytes,
+    drain,
+    metrics,
+    metricsToken: config.metricsToken,
+    timeouts: {
+      headersMs: config.headersTimeoutSeconds * 1000,
+      bodyIdleMs: config.bodyIdleTimeoutSeconds * 1000,
+      requestMs: config.requestTimeoutSeconds * 1000,
+    },
+    maxConcurrentUploads: config.maxConcurrentUploads,
     logger: options.logger ?? loggerOptions(config),
   });
   log = app.log;
@@ -154,7 +174,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     storage,
     uploads,
     now,
-    onError: (error) => app.log.error({ err: error }, 'reaper pass failed'),
+    onError: (error) => {
+      metrics.reaperFailed();
+      app.log.error({ err: error }, 'reaper pass failed');
+    },
+    onReport: (report) => metrics.reaperPass(report),
   });
 
   const closeStores = async () => {
@@ -184,9 +208,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     batches,
     callbacks,
     generatedKey,
-    close: async () => {
+    close: async ({ graceMs = 0 } = {}) => {
       await reaper.stop();
-      await app.close();
+      await drain.shutdown(app, graceMs);
       await batches.settled();
       await callbacks.stop();
       await fetcher.close();

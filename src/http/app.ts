@@ -18,6 +18,10 @@ import { requireApiKey } from './auth.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { limitRate } from './rate-limit.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './errors.js';
+import type { Drain } from './drain.js';
+import type { Metrics } from './metrics.js';
+import { dropIdleBodies, serverTimeoutOptions, type RequestTimeouts } from './request-timeouts.js';
+import { UploadGate } from './upload-limit.js';
 import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
@@ -40,8 +44,16 @@ export interface AppOptions {
   readonly keyring: ApiKeyring;
   readonly workerKeyring: ApiKeyring;
   readonly urls: PublicUrls;
-  /** Pings the metadata store and the storage (GET /healthz). */
+  /** Pings the metadata store and the storage (GET /readyz). */
   readonly health: HealthCheck;
+  /** Shutdown state: readiness, refusing uploads, tracking what is in flight. */
+  readonly drain: Drain;
+  readonly metrics: Metrics;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
+  readonly timeouts: RequestTimeouts;
+  /** Uploads (POST /v3/assets, the signed PUT) this process takes at once. */
+  readonly maxConcurrentUploads: number;
   readonly maxUploadBytes: number;
   readonly maxJsonBytes: number;
   /** Requests per minute per API key on /v3 (0: none). */
@@ -74,11 +86,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     forceCloseConnections: true,
+    ...serverTimeoutOptions(options.timeouts),
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   });
 
   installErrorHandling(app);
+  // Before any route (the drain wraps every handler) and any other hook (metrics see every refusal).
+  options.drain.install(app);
+  const gate = new UploadGate(options.maxConcurrentUploads, () => options.drain.draining);
+  options.metrics.install(app, { uploadsInFlight: (flow) => gate.inFlight(flow), token: options.metricsToken });
+  dropIdleBodies(app, options.timeouts.bodyIdleMs);
+  gate.install(app);
   // Fastify's own JSON parser (prototype-poisoning safe), except that an empty body means "no body": clients commonly
   // send Content-Type: application/json on a bodiless POST such as complete.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -120,7 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(multipart);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, { check: options.health });
+  await app.register(healthRoutes, { check: options.health, draining: () => options.drain.draining });
   await app.register(fileRoutes, { assets: options.assets });
   await app.register(uploadEndpointRoutes, { receiver: options.receiver });
   app.decorateRequest('tenant', '');
