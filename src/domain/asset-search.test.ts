@@ -22,6 +22,7 @@ const image = (filename: string | null, width: number | null = null, height: num
   width,
   height,
   durationSeconds: null,
+  receipt: null,
 });
 
 describe('asset search scoring', () => {

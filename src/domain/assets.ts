@@ -81,6 +81,7 @@ export class AssetService {
       failureCode: null,
       failureMessage: null,
       ...facts,
+      receipt: null,
     };
     let settled = false;
     return {
@@ -144,6 +145,7 @@ export class AssetService {
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     await this.storage.delete(asset.storageKey);
     if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));
+    if (asset.receipt) await this.storage.delete(asset.receipt.key);
     return asset;
   }
 

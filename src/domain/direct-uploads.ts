@@ -90,6 +90,7 @@ export class DirectUploadService {
       width: null,
       height: null,
       durationSeconds: null,
+      receipt: null,
     };
   }
 

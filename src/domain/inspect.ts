@@ -14,6 +14,11 @@ export interface InspectorOptions {
   readonly maxBytes: number;
   /** Canonical MIME types this upload may be; without it the bytes are counted and hashed but not sniffed. */
   readonly accept?: ReadonlySet<string>;
+  /**
+   * False to only learn the type, not refuse it: bytes of another type go through and `media` says what they are
+   * (a presigned PUT, whose type is judged at complete). Facts are read only for an accepted type. Default true.
+   */
+  readonly refuse?: boolean;
   /** The body must be exactly this long (a presigned PUT): fewer bytes at the end fail the stream. */
   readonly exactBytes?: number;
   /** Lowercase hex the body's SHA-256 must equal, checked when the last byte has gone by. */
@@ -109,6 +114,12 @@ export class UploadInspector extends Transform {
     if (head.length === 0) throw errors.invalidParameter('The file is empty.', this.options.param);
     const { detected, media } = await sniff(head);
     const accept = this.options.accept ?? new Set<string>();
+    if ((!media || !accept.has(media.mime)) && this.options.refuse === false) {
+      this.media = media;
+      this.head = null;
+      this.push(head);
+      return;
+    }
     if (!media || !accept.has(media.mime)) {
       const supported = describeSupported(accept);
       const what = detected ? `Files of type ${detected} are not supported` : 'The file type could not be recognised';

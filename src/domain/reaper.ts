@@ -84,6 +84,8 @@ export class Reaper {
       const batch = await records.listLapsedUploads(now, PAGE);
       for (const asset of batch) {
         await storage.delete(stagingKeyFor(asset.assetId));
+        // A completed upload's receipt key is gone (moved); a failed or expired one's may be left.
+        if (asset.receipt) await storage.delete(asset.receipt.key);
         await records.clearUploadExpiry(asset.assetId);
         sweptStagingKeys += 1;
       }
@@ -121,7 +123,8 @@ export class Reaper {
       if (page.length > 0) await flush();
     };
     await sweep(ASSET_PREFIX, (keys) => records.storageKeysInUse(keys), (key) => key);
-    await sweep(STAGING_PREFIX, (ids) => records.assetIdsInUse(ids), (key) => key.slice(STAGING_PREFIX.length));
+    // uploads/<asset id>, or uploads/<asset id>.<receipt> for assetd's own signed PUT.
+    await sweep(STAGING_PREFIX, (ids) => records.assetIdsInUse(ids), (key) => key.slice(STAGING_PREFIX.length).split('.')[0]!);
     return removed;
   }
 }

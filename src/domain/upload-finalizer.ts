@@ -10,7 +10,7 @@ import { parseChecksum } from './checksums.js';
 import { AppError, errors } from './errors.js';
 import { stagingKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
-import type { Asset, AssetRecords, ObjectStorage } from './ports/index.js';
+import type { Asset, AssetRecords, ObjectStorage, UploadReceipt } from './ports/index.js';
 
 export interface UploadFinalizerOptions {
   readonly records: AssetRecords;
@@ -69,6 +69,8 @@ export class UploadFinalizer {
     });
     if (!expired) return false;
     await storage.delete(stagingKeyFor(asset.assetId));
+    const receiptKey = (await records.findAssetById(asset.assetId))?.receipt?.key;
+    if (receiptKey) await storage.delete(receiptKey);
     await storage.delete(asset.storageKey);
     return true;
   }
@@ -115,10 +117,12 @@ export class UploadFinalizer {
     try {
       // Freeze first, so a PUT that lands while we verify cannot change what gets published. An earlier holder
       // that died after its move left the bytes at the asset's key: verify those.
-      const moved = await storage.move({ from: stagingKeyFor(assetId), to: asset.storageKey });
+      const { receipt } = asset;
+      const moved = await storage.move({ from: receipt?.key ?? stagingKeyFor(assetId), to: asset.storageKey });
       if (!moved && !(await storage.stat(asset.storageKey))) throw errors.conflict(NOT_UPLOADED_YET);
 
-      const verdict = await this.verify(asset, given);
+      // The PUT's receipt describes exactly the bytes just frozen: judge those without reading them again.
+      const verdict = moved && receipt ? judge(asset, receipt, given) : await this.verify(asset, given);
       const outcome =
         verdict instanceof AppError
           ? { to: 'failed' as const, patch: { failureCode: verdict.code, failureMessage: verdict.message } }
@@ -138,6 +142,9 @@ export class UploadFinalizer {
       if (!final || final.status !== 'completed') await storage.delete(asset.storageKey);
       // A PUT that raced the freeze is left in staging; it can never become this asset's bytes.
       if (final?.status === 'completed') await storage.delete(stagingKeyFor(assetId));
+      if (final && final.status !== 'pending_upload' && final.receipt && final.receipt.key !== receipt?.key) {
+        await storage.delete(final.receipt.key);
+      }
       if (!final) throw errors.notFound('Asset', 'asset_id');
       // The verdict itself says more (its param) than the failure recorded for later calls.
       if (verdict instanceof AppError && transitioned) throw verdict;
@@ -191,4 +198,20 @@ export class UploadFinalizer {
     }
     return { sha256, facts };
   }
+}
+
+/** The verdict on bytes a PUT already measured: exact size, the sniffed type against the declared one, the SHA-256. */
+function judge(asset: Asset, receipt: UploadReceipt, given: string | null): AppError | { sha256: string; facts: MediaFacts } {
+  if (receipt.sizeBytes !== asset.sizeBytes) {
+    return errors.sizeMismatch(`The uploaded object is ${receipt.sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
+  }
+  if (receipt.mimeType !== asset.mimeType) {
+    const what = receipt.mimeType ? `they are ${receipt.mimeType}` : 'their type could not be recognised';
+    return errors.mediaTypeMismatch(`The uploaded bytes are not ${asset.mimeType}: ${what}.`, 'content_type');
+  }
+  if ([asset.declaredSha256, given].some((expected) => expected && expected !== receipt.sha256)) {
+    return errors.checksumMismatch('The SHA-256 of the uploaded bytes does not match checksum_sha256.', 'checksum_sha256');
+  }
+  const { width, height, durationSeconds } = receipt;
+  return { sha256: receipt.sha256, facts: { width, height, durationSeconds } };
 }

@@ -1,14 +1,18 @@
 // assetd's own presigned PUT, for storage without one (local disk): the URL's signature is the credential. Every
 // check that needs no bytes comes first; then the bytes stream to the upload's staging key, counted and hashed on
 // the way in. What the PUT leaves there becomes the asset only when `complete` verifies it (upload-finalizer.ts).
+import { randomUUID } from 'node:crypto';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CHECKSUM_HEADER, hexToBase64, parseChecksum } from './checksums.js';
 import { errors } from './errors.js';
 import { stagingKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
-import type { Asset, AssetRecords, ObjectStorage } from './ports/index.js';
+import type { Asset, AssetRecords, ObjectStorage, UploadReceipt } from './ports/index.js';
 import type { SignedQuery, UploadSigner } from './upload-signature.js';
+
+/** How often one PUT tries to record its receipt against racing PUTs of the same upload. */
+const RECORD_ATTEMPTS = 20;
 
 export interface ReceiveOptions {
   readonly assetId: string;
@@ -58,18 +62,43 @@ export class SignedUploadReceiver {
       exactBytes: grant.sizeBytes,
       // A checksum header the URL did not sign is still a promise about the bytes, and S3 holds a PUT to it too.
       expectedSha256: grant.sha256 ?? parseChecksum(options.checksumHeader, CHECKSUM_HEADER),
+      // Learn the type and the facts on the way in, so complete need not read the bytes again; judge them there.
+      accept: new Set([grant.contentType]),
+      refuse: false,
       param: 'body',
     });
     const inspected = options.body.pipe(inspector);
     options.body.once('error', (error) => inspector.destroy(error));
     if (asset.status === 'completed') return this.repeated(asset, inspected, inspector);
+    // Each PUT has its own staging object: a later PUT never changes the bytes an earlier receipt describes.
+    const key = `${stagingKeyFor(asset.assetId)}.${randomUUID()}`;
     await this.options.storage.write({
-      key: stagingKeyFor(asset.assetId),
+      key,
       body: inspected,
       contentType: grant.contentType,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return { sha256: inspector.result().sha256 };
+    const { sizeBytes, sha256, media, facts } = inspector.result();
+    await this.recordReceipt(asset, { key, sizeBytes, sha256, mimeType: media?.mime ?? null, ...facts });
+    return { sha256 };
+  }
+
+  /**
+   * Makes `receipt` the upload's latest (a compare-and-set, retried against racing PUTs) and removes the bytes it
+   * replaces. An upload completed or expired meanwhile keeps what it had: these bytes never become it.
+   */
+  private async recordReceipt(asset: Asset, receipt: UploadReceipt): Promise<void> {
+    const { records, storage } = this.options;
+    let current: Asset | null = asset;
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS && current?.status === 'pending_upload'; attempt++) {
+      if (await records.recordReceipt({ assetId: asset.assetId, receipt, previous: current.receipt })) {
+        if (current.receipt && current.receipt.key !== receipt.key) await storage.delete(current.receipt.key);
+        return;
+      }
+      current = await records.findAssetById(asset.assetId);
+    }
+    await storage.delete(receipt.key);
+    if (current?.status === 'pending_upload') throw errors.conflict('Other PUTs to this upload kept racing this one; retry.');
   }
 
   /**

@@ -133,6 +133,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('assets_storage_key').on('assets').columns(['storage_key']).execute();
       },
     },
+    '0010_upload_receipts': {
+      async up(db: Kysely<unknown>) {
+        // What the last accepted PUT of a direct upload stored and learned (JSON), so complete need not read it again.
+        await db.schema.alterTable('assets').addColumn('receipt', 'text').execute();
+      },
+    },
   };
 }
 

@@ -21,6 +21,7 @@ export interface AssetsTable {
   failure_message: string | null;
   finalizing_until: number | null;
   finalizing_by: string | null;
+  receipt: string | null;
   width: number | null;
   height: number | null;
   duration_seconds: number | null;

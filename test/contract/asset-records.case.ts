@@ -27,6 +27,7 @@ function anAsset(tenant: string, overrides: Partial<Asset> = {}): Asset {
     width: 1920,
     height: 1080,
     durationSeconds: 12.5,
+    receipt: null,
     ...overrides,
   };
 }
@@ -160,6 +161,31 @@ export function runAssetRecordsContract({ name, create, skip }: ContractOptions<
         expect(keys).toEqual(new Set([mine.storageKey, theirs.storageKey]));
         expect(await records.assetIdsInUse([mine.assetId, 'asset_none', theirs.assetId])).toEqual(new Set([mine.assetId, theirs.assetId]));
         expect(await records.storageKeysInUse([])).toEqual(new Set());
+      });
+
+      contractCase('records PUT receipts by compare-and-set: racing PUTs each land once, in turn, never on a settled upload', async () => {
+        const asset = anAsset(tenant, { status: 'pending_upload', sha256: null, completedAt: null });
+        await records.insertAsset(asset);
+        const receipt = (n: number) => ({
+          key: `uploads/${asset.assetId}.r${n}`,
+          sizeBytes: 10,
+          sha256: String(n).repeat(64),
+          mimeType: 'image/png',
+          width: n,
+          height: null,
+          durationSeconds: null,
+        });
+        expect(await records.recordReceipt({ assetId: asset.assetId, receipt: receipt(1), previous: null })).toBe(true);
+        expect((await records.findAssetById(asset.assetId))?.receipt).toEqual(receipt(1));
+        // Two PUTs that both read receipt 1: one wins; the other must read again and go on top of it.
+        const raced = await Promise.all([2, 3].map((n) => records.recordReceipt({ assetId: asset.assetId, receipt: receipt(n), previous: receipt(1) })));
+        expect(raced.filter(Boolean)).toHaveLength(1);
+        const winner = raced[0] ? receipt(2) : receipt(3);
+        const loser = raced[0] ? receipt(3) : receipt(2);
+        expect(await records.recordReceipt({ assetId: asset.assetId, receipt: loser, previous: winner })).toBe(true);
+        expect((await records.findAssetById(asset.assetId))?.receipt).toEqual(loser);
+        await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'completed' });
+        expect(await records.recordReceipt({ assetId: asset.assetId, receipt: receipt(4), previous: loser })).toBe(false);
       });
 
       contractCase('inserts a batch all or nothing', async () => {

@@ -28,6 +28,24 @@ export interface Asset {
   readonly width: number | null;
   readonly height: number | null;
   readonly durationSeconds: number | null;
+  /**
+   * Direct upload on assetd's own signed PUT: what the last accepted PUT stored and learned while its bytes streamed
+   * in, so completing needs no second read. Null until such a PUT (and always on stores with their own presigned PUT).
+   */
+  readonly receipt: UploadReceipt | null;
+}
+
+/** The bytes of one accepted PUT: where they wait, and what they are. */
+export interface UploadReceipt {
+  /** The staging object holding exactly these bytes (one per PUT, so a later PUT never changes them). */
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  /** The type sniffed from the bytes, or null when they are no type assetd knows. */
+  readonly mimeType: string | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly durationSeconds: number | null;
 }
 
 export interface UploadBatch {
@@ -117,6 +135,11 @@ export interface AssetRecords {
   listExpiredUploads(now: Date, limit: number): Promise<Asset[]>;
   /** Finished uploads (completed, failed, expired) whose URL has lapsed but whose staging key was not swept yet. */
   listLapsedUploads(now: Date, limit: number): Promise<Asset[]>;
+  /**
+   * Records the receipt of an accepted PUT on a pending upload, if its receipt is still `previous` (compare-and-set:
+   * of racing PUTs each is recorded in turn, none lost); false when it changed meanwhile or the upload is not pending.
+   */
+  recordReceipt(options: { assetId: string; receipt: UploadReceipt; previous: UploadReceipt | null }): Promise<boolean>;
   /** Records that an upload's staging key is swept: its URL can write nothing any more. */
   clearUploadExpiry(assetId: string): Promise<void>;
   /** Which of these storage keys a record (of any tenant) points to. */

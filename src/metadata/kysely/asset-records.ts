@@ -10,6 +10,7 @@ import type {
   FinalizationLease,
   ListAssetsOptions,
   UploadBatch,
+  UploadReceipt,
 } from '../../domain/ports/index.js';
 import { dateOrNull, num, type AssetsTable, type Database, type UploadBatchesTable } from '../schema.js';
 
@@ -36,6 +37,7 @@ function toAsset(row: AssetRow): Asset {
     width: row.width === null ? null : num(row.width),
     height: row.height === null ? null : num(row.height),
     durationSeconds: row.duration_seconds === null ? null : num(row.duration_seconds),
+    receipt: row.receipt === null ? null : (JSON.parse(row.receipt) as UploadReceipt),
   };
 }
 
@@ -71,6 +73,7 @@ function toRow(asset: Asset) {
     width: asset.width,
     height: asset.height,
     duration_seconds: asset.durationSeconds,
+    receipt: asset.receipt === null ? null : JSON.stringify(asset.receipt),
   };
 }
 
@@ -247,6 +250,18 @@ export class KyselyAssetRecords implements AssetRecords {
     if (assetIds.length === 0) return new Set();
     const rows = await this.db.selectFrom('assets').select('asset_id').where('asset_id', 'in', [...assetIds]).execute();
     return new Set(rows.map((r) => r.asset_id));
+  }
+
+  async recordReceipt({ assetId, receipt, previous }: { assetId: string; receipt: UploadReceipt; previous: UploadReceipt | null }): Promise<boolean> {
+    // The stored text is compared as written: the receipt read back is re-serialised the same way (key order kept).
+    const result = await this.db
+      .updateTable('assets')
+      .set({ receipt: JSON.stringify(receipt) })
+      .where('asset_id', '=', assetId)
+      .where('status', '=', 'pending_upload')
+      .where('receipt', previous === null ? 'is' : '=', previous === null ? null : JSON.stringify(previous))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async clearUploadExpiry(assetId: string): Promise<void> {
