@@ -52,6 +52,12 @@ function adjusted(schema: unknown): unknown {
     out.anyOf = out.oneOf;
     delete out.oneOf;
   }
+  // The translation request gives `audio` and `srt` a `nullable` beside that `oneOf` and no `type`, which Ajv
+  // refuses to compile; OpenAPI means "or null".
+  if (out.nullable === true && out.type === undefined) {
+    delete out.nullable;
+    return { anyOf: [out, { type: 'null' }] };
+  }
   return out;
 }
 
