@@ -9,6 +9,8 @@ const FLUSH_EVERY = 128 * 1024 * 1024;
 export class DurableFileWriter extends Writable {
   private handle: fs.FileHandle | null = null;
   private sinceFlush = 0;
+  /** Every byte written so far: the file's size once the stream has finished. */
+  written = 0;
   private flushing: Promise<void> | null = null;
 
   constructor(
@@ -57,6 +59,7 @@ export class DurableFileWriter extends Writable {
       bytesWritten = total;
     }
     this.sinceFlush += bytesWritten;
+    this.written += bytesWritten;
     if (this.sinceFlush >= FLUSH_EVERY && !this.flushing) {
       this.sinceFlush = 0;
       this.flushing = handle.datasync().finally(() => (this.flushing = null));

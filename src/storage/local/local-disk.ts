@@ -29,6 +29,8 @@ function isNotFound(error: unknown): boolean {
 export class LocalDiskStorage implements ObjectStorage {
   readonly name = 'local-disk';
 
+  /** Fan-out directories known to exist: made once, not once per upload. */
+  private readonly dirs = new Set<string>();
   /** Temp files of writes under way in this process: never abandoned, however long their client pauses. */
   private readonly writing = new Set<string>();
 
@@ -62,10 +64,10 @@ export class LocalDiskStorage implements ObjectStorage {
     const out = new DurableFileWriter(temp, IO_CHUNK_BYTES);
     try {
       await pipeline(body, out, signal ? { signal } : {});
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      await this.ensureDir(path.dirname(target));
       await fs.rename(temp, target);
-      const { size } = await fs.stat(target);
-      return { sizeBytes: size };
+      // The writer counted every byte it wrote: no stat needed for the size.
+      return { sizeBytes: out.written };
     } catch (error) {
       // A body that fails at once can fail while the writer is still opening its file: removing it before the writer
       // has closed could run before the file exists, and leave it behind.
@@ -102,7 +104,7 @@ export class LocalDiskStorage implements ObjectStorage {
     const source = resolveInside(this.objectsDir, from);
     const target = resolveInside(this.objectsDir, to);
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      await this.ensureDir(path.dirname(target));
       await fs.rename(source, target);
       return true;
     } catch (error) {
@@ -114,6 +116,13 @@ export class LocalDiskStorage implements ObjectStorage {
   async delete(key: string): Promise<void> {
     const file = resolveInside(this.objectsDir, key);
     await translatingDiskFaults(() => fs.rm(file, { force: true }));
+  }
+
+  /** mkdir -p, once per directory per process (directories are never removed, so a known one stays). */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.dirs.has(dir)) return;
+    await fs.mkdir(dir, { recursive: true });
+    this.dirs.add(dir);
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
