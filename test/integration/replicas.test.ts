@@ -72,7 +72,10 @@ describe.runIf(usesS3)('two replicas', () => {
     const [ra, rb] = await Promise.all([a.server.reaper.runOnce(), b.server.reaper.runOnce()]);
     expect(ra.expiredUploads + rb.expiredUploads).toBeGreaterThanOrEqual(4);
     const statuses = (await (await a.api(`/v3/assets/statuses?asset_ids=${ids.join(',')}`, { key: TENANT_A.key })).json()) as Json;
-    expect(statuses.data.map((s: Json) => s.status)).toEqual(Array(4).fill('expired'));
+    // The platform's word for an expired upload is failed; the error says why.
+    expect(statuses.data.map((s: Json) => s.status)).toEqual(Array(4).fill('failed'));
+    expect(statuses.data.map((s: Json) => s.error?.code)).toEqual(Array(4).fill('upload_expired'));
+    for (const id of ids) expect(((await (await a.api(`/v3/assets/${id}`)).json()) as Json).data.status).toBe('expired');
     expect(await a.objects('uploads/')).toEqual([]);
   });
 });
