@@ -31,7 +31,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, WireError>> = {
   rate_limit_exceeded: { status: 429 },
   internal_error: { status: 500 },
   service_unavailable: { status: 503, retryAfterSeconds: 5 },
-  insufficient_storage: { status: 507 },
+  insufficient_storage: { status: 507, retryAfterSeconds: 60 },
 };
 
 export function wireOf(code: ErrorCode): { status: number; code: string; retryAfterSeconds: number | undefined } {
