@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { usesPostgres, usesS3 } from '../support/backends.js';
 import { makeDataDir, startTestServer, TENANT_A, type TestServer } from '../support/server.js';
 import { recordFigures, type Figures } from './support/figures.js';
+import { named, runKnownBugs } from './support/known-bugs.js';
 import { isEnvelope, send, sendJson, uploadOne, type Outcome } from './support/http.js';
 import { pngOf } from './support/random.js';
 
@@ -22,14 +23,6 @@ const skipReason = usesS3
   : !isRoot
     ? 'mounting a tmpfs needs root'
     : null;
-/**
- * Known bug, skipped by name until it is fixed (FAULT_KNOWN_BUGS=1 runs it): better-sqlite3 throws synchronously,
- * so a SQLITE_FULL from an insert escapes the dialect's fault translation (src/metadata/kysely/faults.ts wraps the
- * promise executeQuery returns, and none is returned) and a full database answers 500 internal_error, not 507.
- */
-const SQLITE_FULL_BUG = 'known bug: SQLITE_FULL thrown synchronously escapes src/metadata/kysely/faults.ts, so a full SQLite database answers 500';
-const runKnownBugs = process.env.FAULT_KNOWN_BUGS === '1';
-
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 interface Disk {
@@ -73,7 +66,7 @@ describe.skipIf(skipReason !== null)(`a full disk${skipReason ? ` (skipped: ${sk
   });
 
   it.skipIf(usesPostgres || !runKnownBugs)(
-    `the whole data directory, SQLite database included${usesPostgres ? ' (skipped: the database is PostgreSQL)' : runKnownBugs ? '' : ` (skipped: ${SQLITE_FULL_BUG})`}`,
+    usesPostgres ? 'the whole data directory (skipped: the database is PostgreSQL)' : named('the whole data directory, SQLite database included', 'sqliteFull'),
     async (context) => {
       const { mount, remove } = await tmpfs();
       cleanups.push(remove);
