@@ -8,6 +8,7 @@
 // - the reaper's abandoned-write pass (idle 0) leaves no temp file or multipart upload, and its orphan sweep (clock
 //   moved past the orphan age) removes what cut uploads and deletes left without a row, and nothing else.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendEnv, dropDatabase } from '../support/backends.js';
@@ -243,6 +244,8 @@ describe('kill -9 of assetd serve mid-traffic', () => {
     await server?.kill9();
     await verifier?.close();
     if (backend?.ASSETD_DATABASE_URL) await dropDatabase(backend.ASSETD_DATABASE_URL).catch(() => {});
+    // Hundreds of MiB of uploads on local disk.
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it(`loses no acknowledged upload and shows nothing partial across ${ROUNDS} kills`, async (context) => {
