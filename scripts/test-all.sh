@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite in every configuration: the embedded one (SQLite + local disk) with the PostgreSQL and S3
 # contract suites, then the behavioural HTTP suites on PostgreSQL + local disk and on PostgreSQL + S3 (two replicas
-# included). Starts the servers first (scripts/services-up.sh; root, installs them when missing).
+# included), and the fault suite embedded and on PostgreSQL + S3. Starts the servers first (scripts/services-up.sh;
+# root, installs them when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +17,7 @@ echo "== pg-disk (behavioural suites)"
 ASSETD_TEST_CONFIG=pg-disk npm test -- test/integration test/conformance
 echo "== pg-s3 (behavioural suites, two replicas)"
 ASSETD_TEST_CONFIG=pg-s3 npm test -- test/integration test/conformance
+echo "== faults, sqlite-disk (kill -9, full disk, slow clients, fuzzing)"
+ASSETD_TEST_CONFIG=sqlite-disk npm run test:faults
+echo "== faults, pg-s3 (the same, and PostgreSQL and S3 stopped mid-traffic)"
+ASSETD_TEST_CONFIG=pg-s3 npm run test:faults

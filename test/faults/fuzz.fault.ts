@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
-import { usesS3 } from '../support/backends.js';
+import { usesPostgres, usesS3 } from '../support/backends.js';
 import { startTestServer, TENANT_A, type TestServer } from '../support/server.js';
 import { recordFigures } from './support/figures.js';
 import { headerValue, jsonBodies, multipartCases, pathSegment, validBody, type Schema } from './support/fuzz.js';
@@ -133,6 +133,11 @@ function pathFor(path: string): fc.Arbitrary<string> {
   });
 }
 
+/** While the NUL bug stands (see known-bugs.ts), NUL is kept out of what reaches PostgreSQL: %00 and \u0000 become 01. */
+const avoidNul = usesPostgres && !runKnownBugs;
+const nulFreePath = (path: string) => (avoidNul ? path.replace(/%00/gi, '%01') : path);
+const nulFreeJson = (bytes: Buffer) => (avoidNul ? Buffer.from(bytes.toString('latin1').replace(/\\u0000/gi, '\\u0001'), 'latin1') : bytes);
+
 const keyChoice = (key: string) =>
   fc.oneof({ arbitrary: fc.constant<string | null>(key), weight: 12 }, { arbitrary: fc.constantFrom<string | null>(null, 'wrong-key-000000000000', TENANT_A.key, WORKER_KEY), weight: 1 });
 
@@ -158,8 +163,9 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
         if (body.contentType !== null) headers['content-type'] = body.contentType;
         if (key !== null) headers['x-api-key'] = key;
         if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-        const outcome = await send(`${t.url}${path}`, { method: route.method, headers, body: body.bytes, timeoutMs: 30_000 });
-        return judge(`${route.method} ${path.slice(0, 120)} (${body.bytes.length} bytes: ${body.bytes.subarray(0, 200).toString('utf8')})`, outcome);
+        const [sentPath, sentBody] = [nulFreePath(path), nulFreeJson(body.bytes)];
+        const outcome = await send(`${t.url}${sentPath}`, { method: route.method, headers, body: sentBody, timeoutMs: 30_000 });
+        return judge(`${route.method} ${sentPath.slice(0, 120)} (${sentBody.length} bytes: ${sentBody.subarray(0, 200).toString('utf8')})`, outcome);
       },
     );
     await fc.assert(property, { seed: SEED, numRuns: 2 * RUNS });
@@ -243,6 +249,29 @@ describe('fuzzing (fast-check, seed ' + SEED + ')', () => {
     expect(outcome.answered && outcome.status).toBe(417);
     expect(outcome.answered && isEnvelope(outcome.json)).toBe(true);
   });
+
+  it.skipIf(!usesPostgres || !runKnownBugs)(
+    usesPostgres ? named('an id with a NUL character is not found, on every route that takes one', 'nulOnPostgres') : 'an id with a NUL character (skipped: only PostgreSQL refuses NUL)',
+    async () => {
+      const tries: [string, string, unknown][] = [
+        ['GET', '/v3/assets/%00', undefined],
+        ['DELETE', '/v3/assets/%00', undefined],
+        ['POST', '/v3/assets/%00/complete', {}],
+        ['GET', '/v3/assets/batches/%00', undefined],
+        ['GET', '/v3/assets/statuses?asset_ids=%00', undefined],
+        ['POST', '/v3/assets/complete/batches', { batch_id: '\u0000' }],
+        ['GET', '/v3/video-agents/%00', undefined],
+        ['POST', '/v3/video-agents/%00/stop', {}],
+        ['PATCH', '/v3/lipsyncs/%00', { title: 'x' }],
+        ['POST', '/v3/lipsyncs', { video: { type: 'asset_id', asset_id: 'asset_\u0000' }, audio: { type: 'asset_id', asset_id: ids.wav } }],
+      ];
+      for (const [method, path, body] of tries) {
+        const headers: Record<string, string> = { 'x-api-key': TENANT_A.key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+        const outcome = await send(`${t.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        expect(outcome.answered && [method, path, outcome.status]).toEqual([method, path, expect.toSatisfy((s: number) => s === 400 || s === 404)]);
+      }
+    },
+  );
 
   it('left nothing unanswered, no 5xx, every 4xx in the envelope', () => {
     expect(failures).toEqual([]);
