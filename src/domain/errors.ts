@@ -22,6 +22,8 @@ export type ErrorCode =
   /** The request (its headers, or its body going idle) did not arrive in time. */
   | 'request_timeout'
   | 'headers_too_large'
+  /** An Expect header the server does not meet (anything but 100-continue). */
+  | 'expectation_failed'
   | 'rate_limit_exceeded'
   /** A dependency (the database, the object store) cannot be reached or is shutting down: retry later. */
   | 'service_unavailable'

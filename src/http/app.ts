@@ -15,7 +15,8 @@ import type { JobService } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { UploadBatchService } from '../domain/upload-batches.js';
 import { requireApiKey } from './auth.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { jsonProblem, MAX_JSON_DEPTH } from './json-depth.js';
+import { installRequestGuards } from './request-guards.js';
 import { limitRate } from './rate-limit.js';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './errors.js';
 import type { Drain } from './drain.js';
@@ -92,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  installRequestGuards(app);
   // Before any route (the drain wraps every handler) and any other hook (metrics see every refusal).
   options.drain.install(app);
   const gate = new UploadGate(options.maxConcurrentUploads, () => options.drain.draining);
@@ -114,7 +116,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // The parser itself can run out of stack on extreme nesting: that is still a body we cannot take.
       return done(error instanceof RangeError ? tooDeep() : (error as Error), undefined);
     }
-    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
+    const problem = jsonProblem(parsed);
+    if (problem?.kind === 'too_deep') return done(tooDeep(), undefined);
+    if (problem?.kind === 'nul') return done(errors.invalidParameter(`${problem.path} holds a NUL character.`, problem.path), undefined);
     done(null, parsed);
   });
   app.addHook('onSend', async (request, reply) => {

@@ -27,6 +27,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, WireError>> = {
   payload_too_large: { status: 413 },
   request_timeout: { status: 408 },
   range_not_satisfiable: { status: 416, code: 'invalid_parameter' },
+  expectation_failed: { status: 417, code: 'invalid_parameter' },
   headers_too_large: { status: 431, code: 'invalid_parameter' },
   rate_limit_exceeded: { status: 429 },
   internal_error: { status: 500 },

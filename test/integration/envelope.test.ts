@@ -46,6 +46,23 @@ describe('the envelope, before any route runs', () => {
     expect(head.body).toBe('');
   });
 
+  it('for an Expect header other than 100-continue (417), with no body to a HEAD', async () => {
+    const get = await raw('GET /v3/assets HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n');
+    expect(get.status).toBe(417);
+    expect(JSON.parse(get.body)).toMatchObject({ error: { code: 'invalid_parameter', param: 'Expect' } });
+    const head = await raw('HEAD /v3/assets HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n');
+    expect(head.status).toBe(417);
+    expect(head.body).toBe('');
+  });
+
+  it('for a path or query holding a NUL character, on every metadata store', async () => {
+    for (const path of ['/v3/assets/asset_%00x', '/v3/assets/statuses?asset_ids=a%00b', '/v3/assets/batches/b%00']) {
+      const res = await t.api(path);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_parameter', param: 'path' } });
+    }
+  });
+
   it('for bytes that are not HTTP', async () => {
     const res = await raw('NOT HTTP AT ALL\r\n\r\n');
     expect(res.status).toBe(400);

@@ -48,6 +48,14 @@ describe('JSON bodies', () => {
     }
   }
 
+  it('names a field holding a NUL character, wherever it is', async () => {
+    const res = await post('/v3/lipsyncs', JSON.stringify({ video: { type: 'asset_id', asset_id: 'asset_\u0000' }, audio: { type: 'url', url: 'https://a/b' } }));
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'invalid_parameter', param: 'video.asset_id' });
+    const batch = await post('/v3/assets/complete/batches', JSON.stringify({ batch_id: 'b\u0000' }), true);
+    expect(batch.json.error).toMatchObject({ code: 'invalid_parameter', param: 'batch_id' });
+  });
+
   it('takes a body nested as deep as real requests go', async () => {
     const res = await post('/v3/assets/direct-uploads', JSON.stringify({ filename: 'a.png', content_type: 'image/png', size_bytes: 1 }));
     expect(res.status).toBe(200);

@@ -40,27 +40,31 @@ export function databaseFault(error: unknown): unknown {
 
 const unreachable = (cause: unknown) => errors.serviceUnavailable('The database cannot be reached; retry later.', cause);
 
-const guard = <T>(step: Promise<T>): Promise<T> =>
-  step.catch((error: unknown) => {
+/** Runs a driver step, answering a server fault in the domain's words, whether it throws or rejects (better-sqlite3 throws). */
+async function guarded<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
     throw databaseFault(error);
-  });
+  }
+}
 
 function translatingDriver(driver: Driver): Driver {
   const translated = new WeakSet<DatabaseConnection>();
   return {
-    init: () => guard(driver.init()),
+    init: () => guarded(() => driver.init()),
     acquireConnection: async () => {
-      const connection = await guard(driver.acquireConnection());
+      const connection = await guarded(() => driver.acquireConnection());
       if (!translated.has(connection)) {
         const execute = connection.executeQuery.bind(connection);
-        connection.executeQuery = (query) => guard(execute(query));
+        connection.executeQuery = (query) => guarded(() => execute(query));
         translated.add(connection);
       }
       return connection;
     },
-    beginTransaction: (connection, settings) => guard(driver.beginTransaction(connection, settings)),
-    commitTransaction: (connection) => guard(driver.commitTransaction(connection)),
-    rollbackTransaction: (connection) => guard(driver.rollbackTransaction(connection)),
+    beginTransaction: (connection, settings) => guarded(() => driver.beginTransaction(connection, settings)),
+    commitTransaction: (connection) => guarded(() => driver.commitTransaction(connection)),
+    rollbackTransaction: (connection) => guarded(() => driver.rollbackTransaction(connection)),
     releaseConnection: (connection) => driver.releaseConnection(connection),
     destroy: () => driver.destroy(),
   };
