@@ -14,9 +14,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   metadata: ['domain'],
   storage: ['domain'],
   inputs: ['domain'],
+  images: ['domain'],
   http: ['domain', 'media'],
   client: ['media'],
-  cli: ['config', 'domain', 'http', 'inputs', 'media', 'metadata', 'storage', 'client'],
+  cli: ['config', 'domain', 'http', 'inputs', 'media', 'metadata', 'storage', 'client', 'images'],
 };
 
 function sourceFiles(dir: string): string[] {

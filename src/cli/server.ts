@@ -20,9 +20,11 @@ import {
 import { buildApp, jobJson, logSerializers } from '../http/index.js';
 import { Drain } from '../http/drain.js';
 import { Metrics } from '../http/metrics.js';
+import { SharpResizer } from '../images/index.js';
 import { AddressPolicy, SafeFetcher } from '../inputs/index.js';
 import type { MetadataStores, ObjectStorage } from '../domain/ports/index.js';
 import { FileInputResolver } from '../domain/file-inputs.js';
+import { PreviewService } from '../domain/previews.js';
 import { loadOrCreateKey, loadOrCreateRandomSecret, SIGNING_SECRET_FILE, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
 
@@ -142,6 +144,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const app = await buildApp({
     assets,
     search: new AssetSearch(metadata.assets),
+    previews: new PreviewService({
+      assets,
+      storage,
+      resizer: new SharpResizer(),
+      onCacheError: (error) => log?.warn({ err: error }, 'preview made but not kept'),
+    }),
     uploads,
     receiver: new SignedUploadReceiver({ records: metadata.assets, storage, signer, now }),
     jobs,

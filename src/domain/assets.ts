@@ -6,8 +6,9 @@ import type { Asset, AssetRecords, ByteRange, ObjectStorage } from './ports/inde
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { errors, isAppError } from './errors.js';
 import { cleanFilename } from './filenames.js';
-import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
+import { newAssetId, newUrlToken, previewKeyPrefixFor, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
+import { mediaTypeOf } from '../media/types.js';
 
 export interface AssetServiceOptions {
   readonly records: AssetRecords;
@@ -129,7 +130,8 @@ export class AssetService {
   /**
    * The record goes first, so the url stops serving at once; then the bytes, staged ones of a direct upload too. On
    * a full disk the record cannot be removed (its database needs room to write even a delete): the bytes go first
-   * then, freeing the room, and the record after them.
+   * then, freeing the room, and the record after them. An image's previews go last (one made while this runs is
+   * an orphan the reaper removes).
    */
   async delete(tenant: string, assetId: string): Promise<Asset> {
     let asset: Asset | null;
@@ -146,6 +148,9 @@ export class AssetService {
     await this.storage.delete(asset.storageKey);
     if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));
     if (asset.receipt) await this.storage.delete(asset.receipt.key);
+    if (mediaTypeOf(asset.mimeType)?.kind === 'image') {
+      for await (const preview of this.storage.list(previewKeyPrefixFor(assetId))) await this.storage.delete(preview.key);
+    }
     return asset;
   }
 

@@ -6,7 +6,7 @@
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
 import type { AssetRecords, IdempotencyKeys, ObjectStorage } from './ports/index.js';
 import type { DirectUploadService } from './direct-uploads.js';
-import { ASSET_PREFIX, STAGING_PREFIX, stagingKeyFor } from './ids.js';
+import { ASSET_PREFIX, assetIdOfPreviewKey, PREVIEW_PREFIX, STAGING_PREFIX, stagingKeyFor } from './ids.js';
 
 export interface ReaperOptions {
   readonly records: AssetRecords;
@@ -98,8 +98,9 @@ export class Reaper {
   }
 
   /**
-   * Asset objects (assets/…) whose storage key no record holds, and staged uploads (uploads/<asset id>) whose asset
-   * has no record, last written before `cutoff`. Checked a page at a time against the records.
+   * Asset objects (assets/…) whose storage key no record holds, and staged uploads (uploads/<asset id>) and previews
+   * (previews/…/<asset id>.…) whose asset has no record, last written before `cutoff`. Checked a page at a time
+   * against the records.
    */
   private async removeOrphans(cutoff: Date): Promise<number> {
     const { records, storage } = this.options;
@@ -125,6 +126,7 @@ export class Reaper {
     await sweep(ASSET_PREFIX, (keys) => records.storageKeysInUse(keys), (key) => key);
     // uploads/<asset id>, or uploads/<asset id>.<receipt> for assetd's own signed PUT.
     await sweep(STAGING_PREFIX, (ids) => records.assetIdsInUse(ids), (key) => key.slice(STAGING_PREFIX.length).split('.')[0]!);
+    await sweep(PREVIEW_PREFIX, (ids) => records.assetIdsInUse(ids), assetIdOfPreviewKey);
     return removed;
   }
 }

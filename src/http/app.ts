@@ -9,6 +9,7 @@ import { errors } from '../domain/errors.js';
 import type { AssetSearch } from '../domain/asset-search.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
+import type { PreviewService } from '../domain/previews.js';
 import type { SignedUploadReceiver } from '../domain/upload-receiver.js';
 import type { IdempotencyService } from '../domain/idempotency.js';
 import type { JobService } from '../domain/jobs.js';
@@ -27,6 +28,7 @@ import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
 import { jobRoutes } from './routes/jobs.js';
+import { previewRoutes } from './routes/previews.js';
 import { workerRoutes } from './routes/worker.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
@@ -36,6 +38,7 @@ import { sharedSchemas } from './schemas/index.js';
 export interface AppOptions {
   readonly assets: AssetService;
   readonly search: AssetSearch;
+  readonly previews: PreviewService;
   readonly uploads: DirectUploadService;
   /** assetd's own presigned PUT endpoint (storage without presigned PUTs of its own). */
   readonly receiver: SignedUploadReceiver;
@@ -153,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await limitRate(v3, options.rateLimitPerMinute);
     applyIdempotency(v3, options.idempotency);
     await v3.register(assetRoutes, { assets: options.assets, search: options.search, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
+    await v3.register(previewRoutes, { previews: options.previews });
     await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
     await v3.register(jobRoutes, { jobs: options.jobs, urls: options.urls });
   });

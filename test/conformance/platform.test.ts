@@ -13,7 +13,7 @@ import { keyOf, shapeOf, SPEC } from './spec.js';
 const FAMILIES = ['/v3/assets', '/v3/video-agents', '/v3/avatars', '/v3/video-translations', '/v3/lipsyncs', '/v3/webhooks'];
 
 /** Routes under the families' paths that the platform does not have: assetd's additions, each documented. */
-const EXTENSIONS: readonly string[] = [];
+const EXTENSIONS: readonly string[] = ['GET /v3/assets/{}/preview'];
 
 const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases];
 

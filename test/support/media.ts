@@ -40,6 +40,17 @@ export function png(opts: { width?: number; height?: number } = {}): Buffer {
   ]);
 }
 
+/**
+ * A decompression bomb: a PNG whose IHDR declares `width` × `height` pixels but whose IDAT holds a few hundred bytes
+ * (what would inflate to gigabytes in a real one). Sniffed as PNG, with that picture size.
+ */
+export function pngBomb(width: number, height: number): Buffer {
+  const valid = png();
+  const ihdrData = valid.subarray(16, 29);
+  const header = Buffer.concat([ascii('IHDR'), u32be(width), u32be(height), ihdrData.subarray(8)]);
+  return Buffer.concat([valid.subarray(0, 12), header, u32be(crc32(header)), valid.subarray(33)]);
+}
+
 /** Baseline JPEG, 1x1 greyscale: SOI, APP0 JFIF, DQT, SOF0, DHT (DC+AC), SOS, one-byte scan, EOI. */
 export function jpeg(): Buffer {
   const seg = (marker: number, payload: number[]) =>

@@ -3,6 +3,8 @@
 // of them.
 export type * from './asset-records.js';
 export type * from './idempotency-keys.js';
+export type { ImageResizer, PreviewFormat, ResizedImage, ResizeOptions } from './image-resizer.js';
+export { ImageRefused } from './image-resizer.js';
 export type * from './job-queue.js';
 export type * from './object-storage.js';
 export type { RemoteFile, RemoteFiles } from './remote-files.js';
