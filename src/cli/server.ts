@@ -173,6 +173,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       requestMs: config.requestTimeoutSeconds * 1000,
     },
     maxConcurrentUploads: config.maxConcurrentUploads,
+    corsOrigins: config.corsOrigins,
     logger: options.logger ?? loggerOptions(config),
   });
   log = app.log;

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       maxConcurrentUploads: 128,
       shutdownGraceSeconds: 25,
       metricsToken: null,
+      corsOrigins: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -165,5 +166,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ASSETD_HEADERS_TIMEOUT_SECONDS: '60', ASSETD_REQUEST_TIMEOUT_SECONDS: '30' })).toThrow(
       /ASSETD_HEADERS_TIMEOUT_SECONDS \(60\) must not exceed ASSETD_REQUEST_TIMEOUT_SECONDS \(30\)/,
     );
+  });
+
+  it('reads the CORS origins as exact origins, and refuses anything more or less than one', () => {
+    const config = loadConfig({ ASSETD_CORS_ORIGINS: 'https://console.example.com, http://127.0.0.1:5173/,https://console.example.com' });
+    expect(config.corsOrigins).toEqual(['https://console.example.com', 'http://127.0.0.1:5173']);
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ ASSETD_CORS_ORIGINS: 'https://a.example/path,*,ftp://b.example,c.example' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/ASSETD_CORS_ORIGINS: "https:\/\/a.example\/path" is not an origin/);
   });
 });

@@ -61,6 +61,8 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   /** Bearer token GET /metrics requires; null leaves /metrics open. */
   readonly metricsToken: string | null;
+  /** Browser origins (`https://host[:port]`) allowed to call the API and the signed PUT across origins; empty: none. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -178,6 +180,22 @@ function parseS3(r: Reader): S3Config | null {
   };
 }
 
+function parseCorsOrigins(r: Reader): string[] {
+  const origins: string[] = [];
+  for (const value of r.list('ASSETD_CORS_ORIGINS')) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(value);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && value.replace(/\/$/, '') === url.origin) origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin === null) r.problems.push(`ASSETD_CORS_ORIGINS: "${value}" is not an origin like https://console.example.com (scheme, host and port only)`);
+    else if (!origins.includes(origin)) origins.push(origin);
+  }
+  return origins;
+}
+
 function parsePublicUrl(r: Reader): string | null {
   const value = r.raw('ASSETD_PUBLIC_URL');
   if (value === undefined) return null;
@@ -279,6 +297,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (metricsToken !== null && !TOKEN_PATTERN.test(metricsToken)) {
     r.problems.push('ASSETD_METRICS_TOKEN must be 16-256 characters of [A-Za-z0-9_-.~+/] (then optional "=")');
   }
+  const corsOrigins = parseCorsOrigins(r);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze({
@@ -309,5 +328,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxConcurrentUploads,
     shutdownGraceSeconds,
     metricsToken,
+    corsOrigins,
   });
 }

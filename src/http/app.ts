@@ -1,6 +1,7 @@
 // buildApp(options): the HTTP layer. It wires the route groups, authentication, logging and error handling around
 // the domain services it is given, and owns nothing else: no settings are read and no rules are decided here.
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -62,8 +63,15 @@ export interface AppOptions {
   readonly maxJsonBytes: number;
   /** Requests per minute per API key on /v3 (0: none). */
   readonly rateLimitPerMinute: number;
+  /** Browser origins allowed across origins (the API and the signed PUT); empty: no CORS at all. */
+  readonly corsOrigins: readonly string[];
   readonly logger: FastifyServerOptions['logger'];
 }
+
+/** What a browser upload sends besides the simple headers. */
+const CORS_REQUEST_HEADERS = ['content-type', 'x-api-key', 'authorization', 'idempotency-key', 'x-amz-checksum-sha256', 'x-request-id'];
+/** What a page may read of an answer besides the simple headers. */
+const CORS_EXPOSED_HEADERS = ['x-request-id', 'etag', 'retry-after', 'idempotent-replayed', 'idempotency-body-mismatch', 'content-disposition'];
 
 const tooDeep = () => errors.invalidParameter(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`, 'body');
 
@@ -101,6 +109,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   options.drain.install(app);
   const gate = new UploadGate(options.maxConcurrentUploads, () => options.drain.draining);
   options.metrics.install(app, { uploadsInFlight: (flow) => gate.inFlight(flow), token: options.metricsToken });
+  if (options.corsOrigins.length > 0) {
+    // Before the hooks that refuse (the upload cap, idle bodies, keys, rate limits): their answers carry the CORS
+    // headers too, or a page could not read why it was refused. Preflights are answered here, with no key.
+    await app.register(cors, {
+      origin: [...options.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: CORS_REQUEST_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+      maxAge: 600,
+      strictPreflight: false,
+    });
+  }
   dropIdleBodies(app, options.timeouts.bodyIdleMs);
   gate.install(app);
   // Fastify's own JSON parser (prototype-poisoning safe), except that an empty body means "no body": clients commonly
