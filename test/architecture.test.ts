@@ -15,9 +15,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   storage: ['domain'],
   inputs: ['domain'],
   images: ['domain'],
+  console: [],
   http: ['domain', 'media'],
   client: ['media'],
-  cli: ['config', 'domain', 'http', 'inputs', 'media', 'metadata', 'storage', 'client', 'images'],
+  cli: ['config', 'domain', 'http', 'inputs', 'media', 'metadata', 'storage', 'client', 'images', 'console'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -17,6 +17,7 @@ import {
   UploadBatchService,
   UploadSigner,
 } from '../domain/index.js';
+import { loadConsole } from '../console/index.js';
 import { buildApp, jobJson, logSerializers } from '../http/index.js';
 import { Drain } from '../http/drain.js';
 import { Metrics } from '../http/metrics.js';
@@ -174,6 +175,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     maxConcurrentUploads: config.maxConcurrentUploads,
     corsOrigins: config.corsOrigins,
+    consoleFiles: await loadConsole(),
     logger: options.logger ?? loggerOptions(config),
   });
   log = app.log;

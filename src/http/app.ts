@@ -27,6 +27,7 @@ import { dropIdleBodies, serverTimeoutOptions, type RequestTimeouts } from './re
 import { UploadGate } from './upload-limit.js';
 import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
+import { consoleRoutes, type StaticFile } from './routes/console.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { previewRoutes } from './routes/previews.js';
@@ -65,6 +66,8 @@ export interface AppOptions {
   readonly rateLimitPerMinute: number;
   /** Browser origins allowed across origins (the API and the signed PUT); empty: no CORS at all. */
   readonly corsOrigins: readonly string[];
+  /** The web console's files (src/console), served at `/`. */
+  readonly consoleFiles: readonly StaticFile[];
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -167,6 +170,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { check: options.health, draining: () => options.drain.draining });
+  await app.register(consoleRoutes, { files: options.consoleFiles });
   await app.register(fileRoutes, { assets: options.assets });
   await app.register(uploadEndpointRoutes, { receiver: options.receiver });
   app.decorateRequest('tenant', '');
