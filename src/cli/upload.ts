@@ -1,54 +1,138 @@
-// `assetd upload FILE…`: the client from a shell. Works out where to send and with which key, uploads the files one
-// after another, prints one JSON line per asset on stdout and one line per failure on stderr, and exits 1 if any
-// failed (2 when it cannot start).
+// `assetd upload PATH…`: files, directories (with --recursive) and `-` (standard input, spooled to a temporary file
+// first: both flows need the size up front and direct upload its SHA-256). A few files go at once, each with a
+// progress bar on a terminal; the result is a table (or one JSON line per asset with --json) and a summary. A file
+// that fails is said on stderr and the rest go on: exit 1 if any failed, 2 for a usage problem.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { AssetdClient, AssetdError } from '../client/index.js';
-import { GENERATED_KEY_FILE } from './first-key.js';
+import { pipeline } from 'node:stream/promises';
+import type { UploadedAsset } from '../client/index.js';
+import { clientFrom, describeFailure, UsageError, type ClientFlags } from './client-options.js';
+import { formatBytes, printJson, progressDisplay, table } from './output.js';
 
-export interface UploadCommandOptions {
-  readonly url?: string;
-  readonly apiKey?: string;
+export interface UploadCommandOptions extends ClientFlags {
+  readonly recursive?: boolean;
+  readonly filename?: string;
   readonly directAbove?: string;
+  readonly concurrency?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
-export const DEFAULT_CLIENT_URL = 'http://127.0.0.1:3000';
-
-/** --api-key, else ASSETD_CLIENT_API_KEY, else the key `npm start` generated in the local data directory. */
-async function findApiKey(given: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (given) return given;
-  if (env.ASSETD_CLIENT_API_KEY) return env.ASSETD_CLIENT_API_KEY;
-  const generated = path.join(env.ASSETD_DATA_DIR ?? './data', GENERATED_KEY_FILE);
-  return (await fs.readFile(generated, 'utf8').catch(() => '')).trim() || undefined;
+interface Source {
+  /** As the user named it (a file, a file found in a directory, or `-`). */
+  readonly label: string;
+  readonly path: string;
+  readonly filename?: string;
 }
 
-export async function uploadCommand(files: readonly string[], options: UploadCommandOptions, env = process.env): Promise<number> {
-  const apiKey = await findApiKey(options.apiKey, env);
-  if (!apiKey) {
-    process.stderr.write('assetd upload: no API key: pass --api-key or set ASSETD_CLIENT_API_KEY\n');
-    return 2;
+interface Outcome {
+  readonly source: Source;
+  readonly asset?: UploadedAsset;
+  readonly error?: string;
+}
+
+function wholeNumber(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${value}"`);
+  return n;
+}
+
+/** Every regular file under `dir`, in name order. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(entry.parentPath, entry.name);
+    if (entry.isFile() || (entry.isSymbolicLink() && (await fs.stat(full).catch(() => null))?.isFile())) files.push(full);
   }
-  const directAbove = options.directAbove === undefined ? undefined : Number(options.directAbove);
-  if (directAbove !== undefined && !(Number.isSafeInteger(directAbove) && directAbove >= 0)) {
-    process.stderr.write('assetd upload: --direct-above must be a whole number of bytes\n');
-    return 2;
-  }
-  const client = new AssetdClient({ baseUrl: options.url ?? env.ASSETD_CLIENT_URL ?? DEFAULT_CLIENT_URL, apiKey });
-  let failed = 0;
-  for (const file of files) {
-    try {
-      const asset = await client.upload(file, { directAbove });
-      process.stdout.write(`${JSON.stringify({ file, ...asset })}\n`);
-    } catch (error) {
-      failed += 1;
-      const why =
-        error instanceof AssetdError
-          ? `${error.message} (${error.status} ${error.code}${error.param ? `, ${error.param}` : ''})`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-      process.stderr.write(`assetd upload: ${file}: ${why}\n`);
+  return files.sort();
+}
+
+/** Standard input into a temporary file of its own; removed by the caller. */
+async function spoolStdin(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'assetd-stdin-'));
+  const file = path.join(dir, randomUUID());
+  await pipeline(process.stdin, createWriteStream(file, { mode: 0o600 }));
+  return file;
+}
+
+export async function uploadCommand(paths: readonly string[], options: UploadCommandOptions): Promise<number> {
+  const directAbove = wholeNumber(options.directAbove, '--direct-above', 0);
+  const concurrency = wholeNumber(options.concurrency, '--concurrency', 1) ?? 4;
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be named once');
+  if (options.filename !== undefined && !paths.includes('-')) throw new UsageError('--filename names what comes from standard input (-)');
+  const client = await clientFrom(options);
+
+  const outcomes: Outcome[] = [];
+  const sources: Source[] = [];
+  let spooled: string | null = null;
+  const fail = (source: Source, error: string) => {
+    outcomes.push({ source, error });
+    process.stderr.write(`assetd upload: ${source.label}: ${error}\n`);
+  };
+  try {
+    for (const given of paths) {
+      if (given === '-') {
+        spooled = await spoolStdin();
+        sources.push({ label: '-', path: spooled, filename: options.filename ?? 'stdin' });
+        continue;
+      }
+      const stat = await fs.stat(given).catch((error: unknown) => describeFailure(error));
+      if (typeof stat === 'string') fail({ label: given, path: given }, stat);
+      else if (stat.isDirectory()) {
+        if (!options.recursive) fail({ label: given, path: given }, 'is a directory (add --recursive to upload the files in it)');
+        else for (const file of await filesUnder(given)) sources.push({ label: file, path: file });
+      } else sources.push({ label: given, path: given });
     }
+
+    const display = progressDisplay({ quiet: options.quiet ?? false });
+    let next = 0;
+    const worker = async () => {
+      while (next < sources.length) {
+        const source = sources[next++]!;
+        const size = (await fs.stat(source.path).catch(() => null))?.size ?? 0;
+        const item = display.start(source.label, size);
+        try {
+          const asset = await client.upload(source.path, {
+            directAbove,
+            ...(source.filename ? { filename: source.filename } : {}),
+            onProgress: ({ phase, bytes }) => item.update(bytes, phase),
+          });
+          outcomes.push({ source, asset });
+          item.done(`uploaded ${source.label}: ${asset.asset_id} (${formatBytes(asset.size_bytes)}, ${asset.flow})`);
+          if (options.json) printJson({ file: source.label, ...asset });
+        } catch (error) {
+          item.fail();
+          outcomes.push({ source, error: describeFailure(error) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, sources.length) }, worker));
+    display.stop();
+    // After the bars, so they are not redrawn around it.
+    for (const { source, error } of outcomes) if (error && sources.includes(source)) process.stderr.write(`assetd upload: ${source.label}: ${error}\n`);
+  } finally {
+    if (spooled) await fs.rm(path.dirname(spooled), { recursive: true, force: true });
+  }
+
+  const done = outcomes.filter((o) => o.asset);
+  const failed = outcomes.length - done.length;
+  const bytes = done.reduce((sum, o) => sum + o.asset!.size_bytes, 0);
+  const summary = `${done.length} uploaded (${formatBytes(bytes)})${failed ? `, ${failed} failed` : ''}`;
+  if (options.json) {
+    if (!options.quiet) process.stderr.write(`${summary}\n`);
+  } else {
+    // In the order the files were named.
+    const order = new Map(sources.map((s, i) => [s.label, i]));
+    const rows = [...done]
+      .sort((a, b) => order.get(a.source.label)! - order.get(b.source.label)!)
+      .map(({ source, asset }) => [source.label, asset!.asset_id, asset!.mime_type, formatBytes(asset!.size_bytes), asset!.flow, asset!.url]);
+    if (rows.length > 0) process.stdout.write(table(['FILE', 'ASSET ID', 'TYPE', 'SIZE', 'FLOW', 'URL'], rows));
+    process.stdout.write(`${summary}\n`);
   }
   return failed > 0 ? 1 : 0;
 }

@@ -3,9 +3,10 @@
 // SHA-256, PUT to the presigned URL, complete. Each step is retried where that is safe, the complete on its 409
 // ("not found yet") above all. Files stream from disk; nothing is held whole. It speaks only the public HTTP API.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
 import { SINGLE_UPLOAD_MIMES, SNIFF_BYTES, sniff } from '../media/types.js';
@@ -32,6 +33,25 @@ export interface UploadOptions {
   readonly filename?: string;
   /** Files larger than this go by direct upload (default 32 MiB, the single-request limit). */
   readonly directAbove?: number;
+  /** Called as bytes go: while the file is hashed for a direct upload, then while it is sent. */
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  readonly phase: 'hashing' | 'sending';
+  readonly bytes: number;
+  readonly total: number;
+}
+
+export interface AssetPage {
+  readonly data: Asset[];
+  readonly has_more: boolean;
+  readonly next_token: string | null;
+}
+
+export interface DownloadOptions {
+  /** Called as bytes arrive. */
+  readonly onProgress?: (progress: { bytes: number; total: number }) => void;
 }
 
 export interface UploadedAsset {
@@ -94,37 +114,113 @@ export class AssetdClient {
     const filename = options.filename ?? path.basename(filePath);
     const mime = await sniffFile(filePath);
     const single = size <= (options.directAbove ?? SINGLE_REQUEST_MAX_BYTES) && (!mime || SINGLE_UPLOAD_MIMES.has(mime));
+    const progress = options.onProgress ?? (() => {});
     return single
-      ? this.uploadSingle(filePath, size, filename, mime)
-      : this.uploadDirect(filePath, size, filename, mime ?? 'application/octet-stream');
+      ? this.uploadSingle(filePath, size, filename, mime, progress)
+      : this.uploadDirect(filePath, size, filename, mime ?? 'application/octet-stream', progress);
   }
 
   async get(assetId: string): Promise<Asset> {
     return this.data<Asset>(await this.send('GET', `/v3/assets/${encodeURIComponent(assetId)}`));
   }
 
+  /** One page of the caller's assets, newest first (`limit` 1-100, default 20; `token` from the page before). */
+  async list(options: { limit?: number; token?: string | null } = {}): Promise<AssetPage> {
+    const query = new URLSearchParams({ limit: String(options.limit ?? 20) });
+    if (options.token) query.set('token', options.token);
+    const sent = await this.send('GET', `/v3/assets?${query.toString()}`);
+    if (sent.status !== 200) throw toError(sent);
+    return sent.body as AssetPage;
+  }
+
+  /**
+   * Streams a completed asset's bytes from its public url (no key is sent there) into `to`, and checks them
+   * against the record: a different size or SHA-256 rejects with AssetdError `size_mismatch` / `checksum_mismatch`
+   * after the bytes were written, so a caller writing a file must not keep it then (downloadFile() does that).
+   */
+  async download(asset: string | Asset, to: Writable, options: DownloadOptions = {}): Promise<Asset> {
+    const record = typeof asset === 'string' ? await this.get(asset) : asset;
+    if (record.status !== 'completed' || !record.url) {
+      throw new AssetdError(409, 'conflict', `The asset is ${record.status}: it has no bytes to download.`);
+    }
+    const response = await request(record.url, { method: 'GET' });
+    if (response.statusCode !== 200) throw toError({ status: response.statusCode, body: await readBody(response) });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        options.onProgress?.({ bytes, total: record.size_bytes });
+        done(null, chunk);
+      },
+    });
+    await pipeline(response.body, counted, to);
+    if (bytes !== record.size_bytes) {
+      throw new AssetdError(0, 'size_mismatch', `Received ${bytes} bytes where the asset has ${record.size_bytes}.`);
+    }
+    const sha256 = hash.digest('hex');
+    if (record.sha256 && sha256 !== record.sha256) {
+      throw new AssetdError(0, 'checksum_mismatch', `The bytes received hash to ${sha256}, not the asset's ${record.sha256}.`);
+    }
+    return record;
+  }
+
+  /**
+   * download() into a file: written beside it under a temporary name and renamed into place only once the size and
+   * SHA-256 are verified, so a failed download leaves nothing. An existing file is replaced only with `overwrite`.
+   */
+  async downloadFile(asset: string | Asset, filePath: string, options: DownloadOptions & { overwrite?: boolean } = {}): Promise<Asset> {
+    const record = typeof asset === 'string' ? await this.get(asset) : asset;
+    if (!options.overwrite && (await fs.stat(filePath).catch(() => null))) {
+      throw new AssetdError(0, 'file_exists', `${filePath} exists already (overwrite it with --force).`);
+    }
+    const partial = `${filePath}.${randomUUID().slice(0, 8)}.partial`;
+    try {
+      await this.download(record, createWriteStream(partial, { flags: 'wx' }), options);
+      await fs.rename(partial, filePath);
+    } catch (error) {
+      await fs.rm(partial, { force: true });
+      throw error;
+    }
+    return record;
+  }
+
   async delete(assetId: string): Promise<void> {
     await this.data(await this.send('DELETE', `/v3/assets/${encodeURIComponent(assetId)}`));
   }
 
-  private async uploadSingle(filePath: string, size: number, filename: string, mime: string | undefined): Promise<UploadedAsset> {
+  private async uploadSingle(
+    filePath: string,
+    size: number,
+    filename: string,
+    mime: string | undefined,
+    progress: (progress: Progress) => void,
+  ): Promise<UploadedAsset> {
     const body = multipartFile({ field: 'file', path: filePath, sizeBytes: size, filename });
+    const counted: MultipartBody = { ...body, stream: () => counting(body.stream(), (bytes) => progress({ phase: 'sending', bytes: Math.min(bytes, size), total: size })) };
     // One key for every attempt: a retry after a lost response gets the first answer, not a second asset.
-    const sent = await this.send('POST', '/v3/assets', { multipart: body, idempotencyKey: randomUUID() });
+    const sent = await this.send('POST', '/v3/assets', { multipart: counted, idempotencyKey: randomUUID() });
     // A server configured with a lower single-request limit: the file still fits the other flow.
-    if (sent.status === 413 && mime) return this.uploadDirect(filePath, size, filename, mime);
+    if (sent.status === 413 && mime) return this.uploadDirect(filePath, size, filename, mime, progress);
     return { ...this.data<Omit<UploadedAsset, 'flow'>>(sent), flow: 'single' };
   }
 
-  private async uploadDirect(filePath: string, size: number, filename: string, mime: string): Promise<UploadedAsset> {
-    const checksum = await sha256File(filePath);
+  private async uploadDirect(
+    filePath: string,
+    size: number,
+    filename: string,
+    mime: string,
+    progress: (progress: Progress) => void,
+  ): Promise<UploadedAsset> {
+    const checksum = await sha256File(filePath, (bytes) => progress({ phase: 'hashing', bytes, total: size }));
     const initiated = this.data<{ asset_id: string; upload_url: string; upload_headers: Record<string, string> }>(
       await this.send('POST', '/v3/assets/direct-uploads', {
         json: { filename, content_type: mime, size_bytes: size, checksum_sha256: checksum },
         idempotencyKey: randomUUID(),
       }),
     );
-    await this.put(initiated.upload_url, initiated.upload_headers, filePath, size);
+    await this.put(initiated.upload_url, initiated.upload_headers, filePath, size, (bytes) => progress({ phase: 'sending', bytes, total: size }));
     const completePath = `/v3/assets/${encodeURIComponent(initiated.asset_id)}/complete`;
     const done = await this.send('POST', completePath, { json: { checksum_sha256: checksum }, retryConflict: true });
     return { ...this.data<Omit<UploadedAsset, 'flow'>>(done), flow: 'direct' };
@@ -134,12 +230,12 @@ export class AssetdClient {
    * The presigned PUT: no API key, the headers verbatim, and the exact Content-Length (signed into the URL; a
    * streamed body would otherwise go chunked). A PUT replaces the object, so it is safe to repeat.
    */
-  private async put(url: string, headers: Record<string, string>, filePath: string, size: number): Promise<void> {
+  private async put(url: string, headers: Record<string, string>, filePath: string, size: number, onBytes: (bytes: number) => void): Promise<void> {
     const sent = await this.retrying(async () => {
       const response = await request(url, {
         method: 'PUT',
         headers: { ...withoutContentLength(headers), 'content-length': String(size) },
-        body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }),
+        body: counting(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), onBytes),
       });
       return sentFrom(response.statusCode, response.headers, await readBody(response));
     });
@@ -250,8 +346,22 @@ async function sniffFile(filePath: string): Promise<string | undefined> {
   }
 }
 
-async function sha256File(filePath: string): Promise<string> {
+async function sha256File(filePath: string, onBytes: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), hash);
+  await pipeline(counting(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), onBytes), hash);
   return hash.digest('hex');
+}
+
+/** `source` passed through, telling `onBytes` how many bytes have gone by. */
+function counting(source: Readable, onBytes: (bytes: number) => void): Readable {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      onBytes(bytes);
+      done(null, chunk);
+    },
+  });
+  source.once('error', (error) => counter.destroy(error));
+  return source.pipe(counter);
 }

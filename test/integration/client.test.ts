@@ -133,23 +133,27 @@ async function runUpload(args: string[], env: Record<string, string> = {}) {
   return { code: code as number, ...output() };
 }
 
-describe('assetd upload', () => {
+describe('assetd upload --json', () => {
   it('prints one JSON line per asset and exits 0', async () => {
     const png = await file('one.png', media.png());
     const mp3 = await file('two.mp3', media.mp3({ frames: 10 }));
-    const run = await runUpload([png, mp3, '--url', t.url], { ASSETD_CLIENT_API_KEY: TENANT_A.key });
+    const run = await runUpload([png, mp3, '--json', '--url', t.url], { ASSETD_CLIENT_API_KEY: TENANT_A.key });
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toEqual([
-      expect.objectContaining({ file: png, mime_type: 'image/png', flow: 'single' }),
-      expect.objectContaining({ file: mp3, mime_type: 'audio/mpeg', flow: 'single' }),
-    ]);
+    // Files go a few at a time: lines come as each finishes.
+    expect(lines).toHaveLength(2);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: png, mime_type: 'image/png', flow: 'single' }),
+        expect.objectContaining({ file: mp3, mime_type: 'audio/mpeg', flow: 'single' }),
+      ]),
+    );
     expect((await client.get(lines[1]!.asset_id as string)).status).toBe('completed');
   });
 
   it('goes on past a failure, says why on stderr, and exits 1', async () => {
     const good = await file('good.png', media.png());
-    const run = await runUpload([path.join(dir, 'missing.png'), good, '--url', t.url, '--api-key', TENANT_A.key]);
+    const run = await runUpload([path.join(dir, 'missing.png'), good, '--json', '--url', t.url, '--api-key', TENANT_A.key]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('missing.png: ENOENT');
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
@@ -162,7 +166,7 @@ describe('assetd upload', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no API key');
     await fs.writeFile(path.join(dataDir, 'api-key'), `${TENANT_B.key}\n`);
-    const found = await runUpload([good, '--url', t.url], { ASSETD_DATA_DIR: dataDir });
+    const found = await runUpload([good, '--json', '--url', t.url], { ASSETD_DATA_DIR: dataDir });
     expect(found.code).toBe(0);
     const asset = JSON.parse(found.stdout) as { asset_id: string };
     expect(await new AssetdClient({ baseUrl: t.url, apiKey: TENANT_B.key }).get(asset.asset_id)).toMatchObject({ status: 'completed' });
