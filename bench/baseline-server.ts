@@ -1,7 +1,7 @@
-// The baseline of bench/run.ts, run as its own child process (like assetd, so each has its own event loop and RSS):
-// a bare node:http server on 127.0.0.1:$BENCH_BASELINE_PORT. PUT /<name> pipes the body to $BENCH_BASELINE_DIR/<name>
-// with fs.createWriteStream (defaults; flush/fsync on close only with BENCH_BASELINE_FSYNC=1) and answers 200;
-// GET /healthz answers 200. Nothing else: no hashing, no sniffing, no framework.
+// The baseline of bench/put.ts (`npm run bench:put`), run as its own child process (like assetd, so each has its own
+// event loop and RSS): a bare node:http server on 127.0.0.1:$BENCH_BASELINE_PORT. PUT /<name> pipes the body to
+// $BENCH_BASELINE_DIR/<name> with fs.createWriteStream (defaults; flush/fsync on close only with
+// BENCH_BASELINE_FSYNC=1) and answers 200; GET /healthz answers 200. Nothing else: no hashing, no sniffing, no framework.
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';

@@ -1,9 +1,9 @@
-// Benchmark plumbing for bench/run.ts: free loopback ports, child processes (start, wait for /healthz, stop), small
-// JSON requests, the streamed PUT client shared by assetd and the baseline, and /proc RSS sampling. Linux only
-// (/proc), and loopback only: every request goes to 127.0.0.1.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Benchmark plumbing shared by bench/run.ts and bench/put.ts: free loopback ports, child processes (start, wait for
+// /healthz, stop), small JSON requests, the streamed PUT client of bench/put.ts, /proc RSS and CPU sampling, a closed
+// load loop, percentiles. Linux only (/proc), and loopback only: every request goes to 127.0.0.1.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -34,9 +34,14 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawns `node <args>` in `cwd` with `env`, keeping a tail of its output (the pipes are always drained). */
-export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Child {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `node <args>` in `cwd` with `env`, keeping a tail of its output for error messages: from pipes (always
+ * drained), or, with `logFile`, from that file, where the child writes directly as it would to a journal.
+ */
+export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile?: string): Child {
+  const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { cwd, env, stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd] });
+  if (fd !== undefined) closeSync(fd);
   let tail = '';
   const keep = (data: Buffer) => {
     tail = (tail + data.toString()).slice(-TAIL_BYTES);
@@ -51,7 +56,7 @@ export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv,
     name,
     pid,
     process: child,
-    tail: () => tail,
+    tail: () => (logFile === undefined ? tail : fileTail(logFile) + tail),
     async stop(graceMs = 5000) {
       if (exited()) return;
       const gone = once(child, 'exit');
@@ -64,6 +69,22 @@ export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv,
       }
     },
   };
+}
+
+function fileTail(file: string): string {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const { size } = fstatSync(fd);
+      const buffer = Buffer.alloc(Math.min(size, TAIL_BYTES));
+      readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+      return buffer.toString();
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
 }
 
 export interface JsonResponse {
@@ -290,3 +311,60 @@ export function median(values: readonly number[]): number {
 }
 
 export const mibPerSecond = (bytes: number, seconds: number): number => bytes / MiB / seconds;
+
+/** The `p`-th percentile (0 < p ≤ 100) by nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+}
+
+export interface LoadResult {
+  /** Tasks finished. */
+  readonly count: number;
+  /** From the start to the end of the last task. */
+  readonly seconds: number;
+  /** Each task's duration, in milliseconds. */
+  readonly latenciesMs: readonly number[];
+}
+
+/**
+ * A closed loop: `concurrency` workers each run `task` again as soon as it ends, until `seconds` have passed or
+ * `maxCount` tasks have started. The first failure stops every worker and is thrown.
+ */
+export async function closedLoop(
+  task: () => Promise<unknown>,
+  { concurrency, seconds, maxCount }: { concurrency: number; seconds: number; maxCount: number },
+): Promise<LoadResult> {
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let begun = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && begun < maxCount && performance.now() < deadline) {
+      begun += 1;
+      const t0 = performance.now();
+      try {
+        await task();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      latenciesMs.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { count: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs };
+}
+
+/** The 1, 5 and 15 minute load averages. */
+export function loadAverage(): [number, number, number] {
+  const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
+  return [one ?? Number.NaN, five ?? Number.NaN, fifteen ?? Number.NaN];
+}
+
+/** sync(1): writes one server left in the page cache are not paid for by the next one measured. */
+export function syncDisks(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}

@@ -1,7 +1,8 @@
-// `npm run bench`: the direct-upload presigned PUT path of assetd against a bare node:http → fs.createWriteStream
-// baseline. Owns the scenario and the report: starts both servers as child processes on free loopback ports with
-// fresh temp dirs, warms them up, alternates baseline/assetd rounds, samples assetd's RSS, prints a table, PASS/FAIL
-// against the issue's expectation, and one JSON line. Knobs: BENCH_BYTES (default 2 GiB), BENCH_ROUNDS (default 2),
+// `npm run bench:put`: the direct-upload presigned PUT path of assetd against a bare node:http → fs.createWriteStream
+// baseline, the scenario behind the README's 2 GiB history (`npm run bench` is bench/run.ts, the side-by-side table).
+// Owns the scenario and the report: starts both servers as child processes on free loopback ports with fresh temp
+// dirs, warms them up, alternates baseline/assetd rounds, samples assetd's RSS, prints a table, PASS/FAIL against the
+// issue's expectation, and one JSON line. Knobs: BENCH_BYTES (default 2 GiB), BENCH_ROUNDS (default 2),
 // BENCH_BASELINE_FSYNC=1 (baseline fsyncs on close, as assetd does; diagnostic only). Exit 0 unless something broke.
 import { mkdtempSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
