@@ -10,6 +10,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Env, services, usesS3 } from '../support/backends.js';
 import { startTestServer, TENANT_A, type TestServer } from '../support/server.js';
+import { dropBucket } from './support/cleanup.js';
 import { recordFigures, seconds } from './support/figures.js';
 import { isEnvelope, send, sendJson, uploadOne, type Outcome } from './support/http.js';
 import { pngOf } from './support/random.js';
@@ -136,6 +137,7 @@ describe.skipIf(skipReason !== null)(`scale-out faults${skipReason ? ` (skipped:
     await gateway?.start().catch(() => {});
     await postgres?.start().catch(() => {});
     await t?.close().catch(() => {});
+    await dropBucket(t?.backend).catch(() => {});
     await gateway?.destroy();
     await postgres?.destroy();
   });

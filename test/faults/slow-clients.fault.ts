@@ -8,6 +8,7 @@ import * as media from '../support/media.js';
 import { usesS3 } from '../support/backends.js';
 import { requestHead, SlowClient, startUpload, type RawResponse } from '../support/slow-client.js';
 import { eventually, startTestServer, TENANT_A, type TestServer } from '../support/server.js';
+import { dropBucket } from './support/cleanup.js';
 import { recordFigures, seconds } from './support/figures.js';
 import { isEnvelope, uploadOne } from './support/http.js';
 import { pngOf } from './support/random.js';
@@ -32,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
+  await dropBucket(t.backend);
 });
 
 async function assetCount(): Promise<number> {

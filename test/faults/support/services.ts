@@ -54,13 +54,19 @@ export class PrivatePostgres {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     fs.chownSync(dir, uid, gid);
     const self = new PrivatePostgres(dir, await freePort(), { uid, gid });
-    self.run('initdb', ['-D', self.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    await self.start();
-    const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${self.port}/postgres` });
-    await admin.connect();
-    await admin.query('CREATE DATABASE assetd');
-    await admin.end();
-    return self;
+    try {
+      self.run('initdb', ['-D', self.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+      await self.start();
+      const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${self.port}/postgres` });
+      await admin.connect();
+      await admin.query('CREATE DATABASE assetd');
+      await admin.end();
+      return self;
+    } catch (error) {
+      // Nobody else holds it to clean up.
+      await self.destroy();
+      throw error;
+    }
   }
 
   private get data(): string {
@@ -113,8 +119,14 @@ export class PrivateGateway {
   static async create(): Promise<PrivateGateway> {
     const dir = await makeDataDir();
     const self = new PrivateGateway(dir, await freePort(), `client.rgw.fault${process.pid}`);
-    await self.start();
-    return self;
+    try {
+      await self.start();
+      return self;
+    } catch (error) {
+      // A gateway that started but never answered (a full cluster blocks it) is stopped here: nobody else holds it.
+      await self.destroy();
+      throw error;
+    }
   }
 
   private get pidFile(): string {
