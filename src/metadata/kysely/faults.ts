@@ -64,7 +64,13 @@ function translatingDriver(driver: Driver): Driver {
     },
     beginTransaction: (connection, settings) => guarded(() => driver.beginTransaction(connection, settings)),
     commitTransaction: (connection) => guarded(() => driver.commitTransaction(connection)),
-    rollbackTransaction: (connection) => guarded(() => driver.rollbackTransaction(connection)),
+    // SQLite rolls a transaction back by itself on some failures (a full disk): a ROLLBACK then finds none, and its
+    // error must not replace the one that caused it, which the caller is already throwing.
+    rollbackTransaction: (connection) =>
+      guarded(() => driver.rollbackTransaction(connection)).catch((error: unknown) => {
+        if (error instanceof Error && /no transaction is active/i.test(error.message)) return;
+        throw error;
+      }),
     releaseConnection: (connection) => driver.releaseConnection(connection),
     destroy: () => driver.destroy(),
   };
