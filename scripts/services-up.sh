@@ -115,6 +115,9 @@ osd data = $dir/osd0
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw data = $dir/rgw
+# Deleted objects are freed within a minute, not hours later: test runs delete a lot from a 4 GiB memstore.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
 CONF
   local c="-c $dir/ceph.conf"
   ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
