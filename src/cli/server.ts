@@ -24,7 +24,9 @@ import { Metrics } from '../http/metrics.js';
 import { SharpResizer } from '../images/index.js';
 import { AddressPolicy, SafeFetcher } from '../inputs/index.js';
 import type { MetadataStores, ObjectStorage } from '../domain/ports/index.js';
+import { AssetEvents } from '../domain/events.js';
 import { FileInputResolver } from '../domain/file-inputs.js';
+import { WebhookDispatcher } from '../domain/webhook-delivery.js';
 import { PreviewService } from '../domain/previews.js';
 import { loadOrCreateKey, loadOrCreateRandomSecret, SIGNING_SECRET_FILE, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
@@ -43,6 +45,8 @@ export interface RunningServer {
   readonly batches: UploadBatchService;
   /** Delivers job callbacks from the outbox; tests run passes themselves. */
   readonly callbacks: CallbackDispatcher;
+  /** Delivers webhook events from the outbox; tests run passes themselves. */
+  readonly webhooks: WebhookDispatcher;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
   readonly generatedKey: string | null;
   /**
@@ -91,7 +95,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const now = options.now ?? (() => new Date());
   const urls = new PublicUrls(config.publicUrl);
-  const assets = new AssetService({ records: metadata.assets, storage, now });
+  // Delivery is kicked as soon as an event commits; the dispatcher is made once the fetcher is.
+  let webhooks: WebhookDispatcher | null = null;
+  const events = new AssetEvents({ urls, now, onRecorded: () => webhooks?.kick() });
+  const assets = new AssetService({ records: metadata.assets, storage, now, events });
   const signer = new UploadSigner(config.signingSecret ?? (await loadOrCreateRandomSecret(config.dataDir, SIGNING_SECRET_FILE)));
   const uploads = new DirectUploadService({
     records: metadata.assets,
@@ -101,6 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     signer,
     ttlSeconds: config.uploadUrlTtlSeconds,
     maxBytes: config.directUploadMaxBytes,
+    events,
   });
   const fetcher = new SafeFetcher({
     policy: new AddressPolicy(config.urlFetchAllowCidrs),
@@ -126,6 +134,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     onDelivered: () => metrics.callback('delivered'),
     onError: (error) => log?.error({ err: error }, 'callback pass failed'),
+  });
+  webhooks = new WebhookDispatcher({
+    records: metadata.webhooks,
+    post: (url, body, headers) => fetcher.post(url, body, headers),
+    now,
+    leaseSeconds: config.urlFetchTimeoutSeconds + 30,
+    onFailure: (url, reason, final) => {
+      log?.warn({ webhookHost: new URL(url).host, reason, final }, final ? 'webhook given up' : 'webhook failed; will retry');
+    },
+    onError: (error) => log?.error({ err: error }, 'webhook pass failed'),
   });
   const batches = new UploadBatchService({
     records: metadata.assets,
@@ -209,6 +227,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   urls.setBaseIfUnset(address);
   reaper.start(config.reaperIntervalSeconds * 1000);
   callbacks.start(options.callbackPollMs ?? CALLBACK_POLL_MS);
+  webhooks.start(options.callbackPollMs ?? CALLBACK_POLL_MS);
 
   return {
     app,
@@ -218,12 +237,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     reaper,
     batches,
     callbacks,
+    webhooks,
     generatedKey,
     close: async ({ graceMs = 0 } = {}) => {
       await reaper.stop();
       await drain.shutdown(app, graceMs);
       await batches.settled();
       await callbacks.stop();
+      await webhooks.stop();
       await fetcher.close();
       await closeStores();
     },

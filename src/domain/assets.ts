@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream';
 import type { Asset, AssetRecords, ByteRange, ObjectStorage } from './ports/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { errors, isAppError } from './errors.js';
+import type { AssetEvents } from './events.js';
 import { cleanFilename } from './filenames.js';
 import { newAssetId, newUrlToken, previewKeyPrefixFor, stagingKeyFor, storageKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
@@ -14,6 +15,8 @@ export interface AssetServiceOptions {
   readonly records: AssetRecords;
   readonly storage: ObjectStorage;
   readonly now?: () => Date;
+  /** Makes the asset events recorded with each change (none when absent). */
+  readonly events?: AssetEvents;
 }
 
 export interface StageOptions {
@@ -42,11 +45,13 @@ export class AssetService {
   private readonly records: AssetRecords;
   private readonly storage: ObjectStorage;
   private readonly now: () => Date;
+  private readonly events: AssetEvents | null;
 
   constructor(options: AssetServiceOptions) {
     this.records = options.records;
     this.storage = options.storage;
     this.now = options.now ?? (() => new Date());
+    this.events = options.events ?? null;
   }
 
   async stage(options: StageOptions): Promise<StagedAsset> {
@@ -90,11 +95,13 @@ export class AssetService {
         if (settled) throw new Error('StagedAsset settled twice');
         settled = true;
         try {
-          await this.records.insertAsset(asset);
+          // Inserted once its bytes are in place: asset.completed is true when it is delivered.
+          await this.records.insertAsset(asset, this.events ? { event: this.events.asset('asset.completed', asset) } : {});
         } catch (error) {
           await this.storage.delete(storageKey);
           throw error;
         }
+        this.events?.recorded();
         return asset;
       },
       discard: async () => {
@@ -135,16 +142,19 @@ export class AssetService {
    */
   async delete(tenant: string, assetId: string): Promise<Asset> {
     let asset: Asset | null;
+    const events = this.events;
+    const options = events ? { event: (deleted: Asset) => events.asset('asset.deleted', deleted) } : {};
     try {
-      asset = await this.records.deleteAsset(tenant, assetId);
+      asset = await this.records.deleteAsset(tenant, assetId, options);
     } catch (error) {
       if (!(isAppError(error) && error.code === 'insufficient_storage')) throw error;
       const found = await this.records.findAsset(tenant, assetId);
       if (!found) throw errors.notFound('Asset', 'asset_id');
       await this.storage.delete(found.storageKey);
-      asset = await this.records.deleteAsset(tenant, assetId);
+      asset = await this.records.deleteAsset(tenant, assetId, options);
     }
     if (!asset) throw errors.notFound('Asset', 'asset_id');
+    events?.recorded();
     await this.storage.delete(asset.storageKey);
     if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));
     if (asset.receipt) await this.storage.delete(asset.receipt.key);

@@ -8,6 +8,7 @@ import { cleanFilename } from './filenames.js';
 import { newAssetId, newUrlToken, stagingKeyFor, storageKeyFor } from './ids.js';
 import type { Asset, AssetRecords, ObjectStorage, UploadTarget } from './ports/index.js';
 import type { PublicUrls } from './public-urls.js';
+import type { AssetEvents } from './events.js';
 import { UploadFinalizer } from './upload-finalizer.js';
 import type { UploadSigner } from './upload-signature.js';
 
@@ -35,6 +36,8 @@ export interface DirectUploadOptions {
   readonly ttlSeconds: number;
   readonly maxBytes: number;
   readonly now?: () => Date;
+  /** Makes the events recorded when an upload completes, fails or expires (none when absent). */
+  readonly events?: AssetEvents;
 }
 
 export class DirectUploadService {

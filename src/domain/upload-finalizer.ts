@@ -8,14 +8,17 @@ import { pipeline } from 'node:stream/promises';
 import type { MediaFacts } from '../media/media-facts.js';
 import { parseChecksum } from './checksums.js';
 import { AppError, errors } from './errors.js';
+import type { AssetEvents } from './events.js';
 import { stagingKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
-import type { Asset, AssetRecords, ObjectStorage, UploadReceipt } from './ports/index.js';
+import type { Asset, AssetRecords, AssetTransition, ObjectStorage, UploadReceipt } from './ports/index.js';
 
 export interface UploadFinalizerOptions {
   readonly records: AssetRecords;
   readonly storage: ObjectStorage;
   readonly now?: () => Date;
+  /** Makes the asset and batch events recorded with each transition (none when absent). */
+  readonly events?: AssetEvents;
 }
 
 const NOT_UPLOADED_YET = 'Uploaded object not found yet. Retry after upload PUT returns 200.';
@@ -66,13 +69,22 @@ export class UploadFinalizer {
       from: 'pending_upload',
       to: 'expired',
       unlessFinalizingAt: this.now(),
+      ...this.eventsOf('asset.expired'),
     });
     if (!expired) return false;
+    this.options.events?.recorded();
     await storage.delete(stagingKeyFor(asset.assetId));
     const receiptKey = (await records.findAssetById(asset.assetId))?.receipt?.key;
     if (receiptKey) await storage.delete(receiptKey);
     await storage.delete(asset.storageKey);
     return true;
+  }
+
+  /** The event of a transition to `eventType`, and the batch's when it leaves no item pending. */
+  private eventsOf(eventType: 'asset.completed' | 'asset.failed' | 'asset.expired'): Pick<AssetTransition, 'event' | 'batchFinished'> {
+    const events = this.options.events;
+    if (!events) return {};
+    return { event: (asset) => events.asset(eventType, asset), batchFinished: (batch) => events.batchFinished(batch) };
   }
 
   /** The outcome of an upload that is no longer pending, as complete() reports it. */
@@ -134,7 +146,10 @@ export class UploadFinalizer {
         to: outcome.to,
         patch: outcome.patch,
         finalizedBy: holder,
+        // Transitioned after the freeze: the bytes are already readable at the asset's url.
+        ...this.eventsOf(outcome.to === 'completed' ? 'asset.completed' : 'asset.failed'),
       });
+      if (transitioned) this.options.events?.recorded();
       const final = await records.findAssetById(assetId);
       // Lost the lease before settling: the successor owns the frozen bytes and the outcome.
       if (!transitioned && final?.status === 'pending_upload') throw errors.conflict('The upload is being completed by another request; retry.');

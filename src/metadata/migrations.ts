@@ -139,6 +139,50 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('assets').addColumn('receipt', 'text').execute();
       },
     },
+    '0011_webhooks': {
+      async up(db: Kysely<unknown>) {
+        // Webhook endpoints, the events recorded with the state changes they report, and the deliveries owed.
+        await db.schema
+          .createTable('webhook_endpoints')
+          .addColumn('endpoint_id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('webhook_endpoints_tenant').on('webhook_endpoints').columns(['tenant', 'created_at']).execute();
+        await db.schema
+          .createTable('webhook_events')
+          .addColumn('seq', big, (c) =>
+            dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('event_id', 'text', (c) => c.notNull().unique())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('entity_id', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('webhook_events_tenant').on('webhook_events').columns(['tenant', 'seq']).execute();
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('endpoint_id', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('due_at', big)
+          .addColumn('lease_id', 'text')
+          .addColumn('lease_until', big)
+          .addColumn('error', 'text')
+          .addPrimaryKeyConstraint('webhook_deliveries_pk', ['event_id', 'endpoint_id'])
+          .execute();
+        await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'due_at']).execute();
+        // A batch's upload_batch.finished is recorded once: by the transition that leaves no item pending.
+        await db.schema.alterTable('upload_batches').addColumn('finished_at', big).execute();
+      },
+    },
   };
 }
 

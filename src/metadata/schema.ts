@@ -34,6 +34,7 @@ export interface UploadBatchesTable {
   created_at: number;
   callback_url: string | null;
   completion_requested_at: number | null;
+  finished_at: number | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -77,6 +78,42 @@ export interface Database {
   assets: AssetsTable;
   upload_batches: UploadBatchesTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+export interface WebhookEndpointsTable {
+  endpoint_id: string;
+  tenant: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  secret: string;
+  status: string;
+  created_at: number;
+}
+
+export interface WebhookEventsTable {
+  seq: Generated<number>;
+  event_id: string;
+  tenant: string;
+  event_type: string;
+  entity_id: string;
+  /** JSON. */
+  data: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  event_id: string;
+  endpoint_id: string;
+  state: string;
+  attempts: Generated<number>;
+  due_at: number | null;
+  lease_id: string | null;
+  lease_until: number | null;
+  error: string | null;
 }
 
 /** pg returns bigint columns as strings, SQLite as numbers; both fit a JS number for our ranges. */

@@ -4,7 +4,7 @@ import { newAssetId, newUrlToken, storageKeyFor } from '../../src/domain/ids.js'
 import type { Asset, AssetRecords } from '../../src/domain/ports/index.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
-function anAsset(tenant: string, overrides: Partial<Asset> = {}): Asset {
+export function anAsset(tenant: string, overrides: Partial<Asset> = {}): Asset {
   const assetId = newAssetId();
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   return {

@@ -8,6 +8,7 @@ import { runAssetRecordsContract } from './asset-records.case.js';
 import { portOf } from './fixtures.js';
 import { runIdempotencyKeysContract } from './idempotency-keys.case.js';
 import { runJobQueueContract } from './job-queue.case.js';
+import { runWebhookRecordsContract } from './webhook-records.case.js';
 
 const required = process.env.ASSETD_TEST_REQUIRE_SERVICES === '1';
 
@@ -29,6 +30,7 @@ if (postgresAvailable) {
   runAssetRecordsContract({ name: 'PostgreSQL', create: portOf(open, 'assets') });
   runJobQueueContract({ name: 'PostgreSQL', create: portOf(open, 'jobs') });
   runIdempotencyKeysContract({ name: 'PostgreSQL', create: portOf(open, 'idempotencyKeys') });
+  runWebhookRecordsContract({ name: 'PostgreSQL', create: async () => { const store = await open(); return { port: store, close: () => store.close() }; } });
 
   it('PostgreSQL: the store answers ping', async () => {
     const store = await open();
@@ -44,7 +46,7 @@ if (postgresAvailable) {
     try {
       const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ connectionString: url, poolSize: 2 })));
       const rows = await stores[0]!.db.selectFrom('kysely_migration' as never).selectAll().execute();
-      expect(rows.map((r) => (r as { name: string }).name)).toEqual(['0001_assets', '0002_direct_uploads', '0003_jobs', '0004_claim_owners', '0005_media_facts', '0006_callback_outbox', '0007_batch_completion', '0009_finalization_holder', '0010_upload_receipts']);
+      expect(rows.map((r) => (r as { name: string }).name)).toEqual(['0001_assets', '0002_direct_uploads', '0003_jobs', '0004_claim_owners', '0005_media_facts', '0006_callback_outbox', '0007_batch_completion', '0009_finalization_holder', '0010_upload_receipts', '0011_webhooks']);
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await dropDatabase(url);

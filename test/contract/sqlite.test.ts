@@ -7,12 +7,14 @@ import { runAssetRecordsContract } from './asset-records.case.js';
 import { portOf } from './fixtures.js';
 import { runIdempotencyKeysContract } from './idempotency-keys.case.js';
 import { runJobQueueContract } from './job-queue.case.js';
+import { runWebhookRecordsContract } from './webhook-records.case.js';
 
 const open = async () => openSqliteStore(path.join(await makeDataDir(), 'assetd.sqlite'));
 
 runAssetRecordsContract({ name: 'SQLite', create: portOf(open, 'assets') });
 runJobQueueContract({ name: 'SQLite', create: portOf(open, 'jobs') });
 runIdempotencyKeysContract({ name: 'SQLite', create: portOf(open, 'idempotencyKeys') });
+runWebhookRecordsContract({ name: 'SQLite', create: async () => { const store = await open(); return { port: store, close: () => store.close() }; } });
 
 it('SQLite: the store answers ping', async () => {
   const store = await open();

@@ -1,5 +1,6 @@
 // Assets and upload batches: the records the asset rules keep, and the port that stores them. The metadata adapters
 // (SQLite, PostgreSQL) implement AssetRecords; test/contract/asset-records.case.ts holds each of them to it.
+import type { WebhookEvent } from './webhooks.js';
 
 export type AssetStatus = 'pending_upload' | 'completed' | 'failed' | 'expired';
 
@@ -75,6 +76,20 @@ export interface AssetTransition {
   readonly unlessFinalizingAt?: Date;
   /** Only if this holder still holds the finalization lease (no other finalizer took it over since). */
   readonly finalizedBy?: string;
+  /** The event reporting this transition, made from the asset as it now is: recorded in the same transaction. */
+  readonly event?: (asset: Asset) => WebhookEvent;
+  /**
+   * The event reporting that the asset's batch has no pending item left, recorded in the same transaction by the
+   * transition that leaves none (once per batch, whichever process makes it).
+   */
+  readonly batchFinished?: (batch: FinishedBatch) => WebhookEvent;
+}
+
+/** A batch whose items have all left pending_upload. */
+export interface FinishedBatch {
+  readonly batchId: string;
+  readonly tenant: string;
+  readonly countsByStatus: Readonly<Record<string, number>>;
 }
 
 export interface FinalizationLease {
@@ -99,7 +114,8 @@ export interface AssetPage {
 }
 
 export interface AssetRecords {
-  insertAsset(asset: Asset): Promise<void>;
+  /** `event`, if given, is recorded in the same transaction. */
+  insertAsset(asset: Asset, options?: { event?: WebhookEvent }): Promise<void>;
   findAsset(tenant: string, assetId: string): Promise<Asset | null>;
   /** Any tenant's asset: for the presigned storage endpoint, where the signature (not a key) is the credential. */
   findAssetById(assetId: string): Promise<Asset | null>;
@@ -110,7 +126,7 @@ export interface AssetRecords {
   /** The tenant's newest completed assets of these types, at most `limit` (the candidates of a search). */
   listRecentCompleted(options: { tenant: string; mimeTypes: readonly string[]; limit: number }): Promise<Asset[]>;
   /** Removes the record and returns it, or null when the tenant has no such asset. */
-  deleteAsset(tenant: string, assetId: string): Promise<Asset | null>;
+  deleteAsset(tenant: string, assetId: string, options?: { event?: (asset: Asset) => WebhookEvent }): Promise<Asset | null>;
   /** Inserts a batch and its assets together: all or none. */
   insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void>;
   findBatch(tenant: string, batchId: string): Promise<UploadBatch | null>;

@@ -8,11 +8,13 @@ export { ImageRefused } from './image-resizer.js';
 export type * from './job-queue.js';
 export type * from './object-storage.js';
 export type { RemoteFile, RemoteFiles } from './remote-files.js';
+export type * from './webhooks.js';
 export { DownloadError } from './remote-files.js';
 
 import type { AssetRecords } from './asset-records.js';
 import type { IdempotencyKeys } from './idempotency-keys.js';
 import type { JobQueue } from './job-queue.js';
+import type { WebhookRecords } from './webhooks.js';
 
 /** What a metadata adapter opens: one record port per aggregate over one connection. */
 export interface MetadataStores {
@@ -20,6 +22,7 @@ export interface MetadataStores {
   readonly assets: AssetRecords;
   readonly jobs: JobQueue;
   readonly idempotencyKeys: IdempotencyKeys;
+  readonly webhooks: WebhookRecords;
   /** Throws when the database cannot serve (the health check). */
   ping(): Promise<void>;
   close(): Promise<void>;

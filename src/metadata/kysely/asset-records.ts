@@ -8,11 +8,14 @@ import type {
   AssetStatus,
   AssetTransition,
   FinalizationLease,
+  FinishedBatch,
   ListAssetsOptions,
   UploadBatch,
   UploadReceipt,
+  WebhookEvent,
 } from '../../domain/ports/index.js';
 import { dateOrNull, num, type AssetsTable, type Database, type UploadBatchesTable } from '../schema.js';
+import { recordEvent } from './webhook-records.js';
 
 type AssetRow = Selectable<AssetsTable>;
 
@@ -80,8 +83,16 @@ function toRow(asset: Asset) {
 export class KyselyAssetRecords implements AssetRecords {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insertAsset(asset: Asset): Promise<void> {
-    await this.db.insertInto('assets').values(toRow(asset)).execute();
+  async insertAsset(asset: Asset, options: { event?: WebhookEvent } = {}): Promise<void> {
+    const { event } = options;
+    if (!event) {
+      await this.db.insertInto('assets').values(toRow(asset)).execute();
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('assets').values(toRow(asset)).execute();
+      await recordEvent(trx, event);
+    });
   }
 
   async insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void> {
@@ -158,8 +169,24 @@ export class KyselyAssetRecords implements AssetRecords {
     return rows.map(toAsset);
   }
 
-  async transitionAsset({ assetId, from, to, patch = {}, unlessFinalizingAt, finalizedBy }: AssetTransition): Promise<boolean> {
-    let query = this.db
+  async transitionAsset(transition: AssetTransition): Promise<boolean> {
+    const { event, batchFinished } = transition;
+    if (!event && !batchFinished) return (await this.transitionIn(this.db, transition)) !== null;
+    return this.db.transaction().execute(async (trx) => {
+      const asset = await this.transitionIn(trx, transition);
+      if (!asset) return false;
+      if (event) await recordEvent(trx, event(asset));
+      if (batchFinished && asset.batchId) await this.finishBatchIfDone(trx, asset.batchId, batchFinished);
+      return true;
+    });
+  }
+
+  /** The update of transitionAsset; the asset as it now is, or null when the compare-and-set did not match. */
+  private async transitionIn(
+    db: Kysely<Database>,
+    { assetId, from, to, patch = {}, unlessFinalizingAt, finalizedBy }: AssetTransition,
+  ): Promise<Asset | null> {
+    let query = db
       .updateTable('assets')
       .set({
         status: to,
@@ -180,8 +207,34 @@ export class KyselyAssetRecords implements AssetRecords {
       const t = unlessFinalizingAt.getTime();
       query = query.where((eb) => eb.or([eb('finalizing_until', 'is', null), eb('finalizing_until', '<=', t)]));
     }
-    const result = await query.executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const row = await query.returningAll().executeTakeFirst();
+    return row ? toAsset(row) : null;
+  }
+
+  /**
+   * Records the batch's finished event if no item is pending any more and it was not recorded yet. The batch row is
+   * locked first (an update), so two last items settling at once in two transactions see each other: the second
+   * waits for the first, then counts its outcome.
+   */
+  private async finishBatchIfDone(trx: Kysely<Database>, batchId: string, make: (batch: FinishedBatch) => WebhookEvent): Promise<void> {
+    const locked = await trx
+      .updateTable('upload_batches')
+      .set((eb) => ({ finished_at: eb.ref('finished_at') }))
+      .where('batch_id', '=', batchId)
+      .where('finished_at', 'is', null)
+      .returning(['tenant'])
+      .executeTakeFirst();
+    if (!locked) return;
+    const counts = await trx
+      .selectFrom('assets')
+      .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
+      .where('batch_id', '=', batchId)
+      .groupBy('status')
+      .execute();
+    const countsByStatus = Object.fromEntries(counts.map((c) => [c.status, num(c.n)]));
+    if ((countsByStatus.pending_upload ?? 0) > 0) return;
+    await trx.updateTable('upload_batches').set({ finished_at: Date.now() }).where('batch_id', '=', batchId).execute();
+    await recordEvent(trx, make({ batchId, tenant: locked.tenant, countsByStatus }));
   }
 
   async claimFinalization({ assetId, holder, now, until }: FinalizationLease): Promise<boolean> {
@@ -307,13 +360,17 @@ export class KyselyAssetRecords implements AssetRecords {
     return rows.map(toAsset);
   }
 
-  async deleteAsset(tenant: string, assetId: string): Promise<Asset | null> {
-    const row = await this.db
-      .deleteFrom('assets')
-      .where('tenant', '=', tenant)
-      .where('asset_id', '=', assetId)
-      .returningAll()
-      .executeTakeFirst();
-    return row ? toAsset(row) : null;
+  async deleteAsset(tenant: string, assetId: string, options: { event?: (asset: Asset) => WebhookEvent } = {}): Promise<Asset | null> {
+    const { event } = options;
+    const remove = async (db: Kysely<Database>) => {
+      const row = await db.deleteFrom('assets').where('tenant', '=', tenant).where('asset_id', '=', assetId).returningAll().executeTakeFirst();
+      return row ? toAsset(row) : null;
+    };
+    if (!event) return remove(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const asset = await remove(trx);
+      if (asset) await recordEvent(trx, event(asset));
+      return asset;
+    });
   }
 }

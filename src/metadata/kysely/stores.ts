@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import { KyselyAssetRecords } from './asset-records.js';
 import { KyselyIdempotencyKeys } from './idempotency-keys.js';
 import { KyselyJobQueue } from './job-queue.js';
+import { KyselyWebhookRecords } from './webhook-records.js';
 
 export interface KyselyStores extends MetadataStores {
   /** The handle itself, for migrations and for tests that look under the ports. */
@@ -19,6 +20,7 @@ export function kyselyStores(db: Kysely<Database>, dialect: MetadataStores['dial
     assets: new KyselyAssetRecords(db),
     jobs: new KyselyJobQueue(db),
     idempotencyKeys: new KyselyIdempotencyKeys(db),
+    webhooks: new KyselyWebhookRecords(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
