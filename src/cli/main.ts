@@ -11,8 +11,6 @@ import { downloadCommand, getCommand, listCommand, removeCommand } from './asset
 import { DEFAULT_CLIENT_URL, describeFailure, UsageError } from './client-options.js';
 import { GENERATED_KEY_FILE } from './first-key.js';
 import { printJson } from './output.js';
-import { startServer } from './server.js';
-import { openMetadata } from './stores.js';
 import { uploadCommand } from './upload.js';
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -31,6 +29,8 @@ function configOrExit(): Config {
 
 async function serve(options: { migrate?: boolean } = {}): Promise<void> {
   const config = configOrExit();
+  // Loaded here, not at the top: the client verbs start without the server's modules (the AWS SDK, sharp, …).
+  const { startServer } = await import('./server.js');
   const server = await startServer(config, { migrate: options.migrate !== false });
   if (server.generatedKey) {
     process.stdout.write(
@@ -67,6 +67,7 @@ async function serve(options: { migrate?: boolean } = {}): Promise<void> {
 
 async function migrate(options: { json?: boolean }): Promise<void> {
   const config = configOrExit();
+  const { openMetadata } = await import('./stores.js');
   const store = await openMetadata(config, { migrate: true });
   await store.close();
   if (options.json) printJson({ migrated: true, database: config.databaseUrl ? 'postgres' : 'sqlite' });
