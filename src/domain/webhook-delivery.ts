@@ -121,7 +121,9 @@ export class WebhookDispatcher {
         }
         if (claimed.length > 0) continue;
       }
-      if (inFlight.size === 0) return tried;
+      // A delivery that finished during the claim freed its endpoint, which the claim may have skipped: look again.
+      if (inFlight.size === 0 && !this.kicked) return tried;
+      if (inFlight.size === 0) continue;
       await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wake = resolve))]);
       this.wake = null;
     }

@@ -6,7 +6,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookEndpoint } from '../../src/domain/ports/index.js';
+import { AssetEvents } from '../../src/domain/events.js';
 import { WEBHOOK_RETRY_SECONDS } from '../../src/domain/webhook-delivery.js';
+import { anAsset } from '../contract/asset-records.case.js';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
 import { startOrigin, type Origin, type OriginRequest } from '../support/origin.js';
@@ -173,6 +175,18 @@ describe('delivery', () => {
     expect(Date.now() - started).toBeLessThan(2500);
     await eventually(async () => to('/slow').length === 6, 15_000);
   }, 30_000);
+
+  it('one pass delivers a burst of events to a fast receiver, whatever finishes during its claims', async () => {
+    origin.hook('/burst', []);
+    await endpoint(TENANT_A.tenant, `${origin.url}/burst`, ['asset.completed']);
+    const events = new AssetEvents({ now: clock.now });
+    for (let i = 0; i < 200; i++) {
+      const asset = anAsset(TENANT_A.tenant);
+      await t.server.metadata.assets.insertAsset(asset, { event: events.asset('asset.completed', asset) });
+    }
+    await t.server.webhooks.runOnce();
+    expect(new Set(to('/burst').map((r) => r.headers['webhook-id'])).size).toBe(200);
+  });
 
   it('never contacts an endpoint on a refused address; the refusal is the delivery’s error', async () => {
     const ep = await endpoint(TENANT_A.tenant, 'http://10.255.255.1/hook', ['asset.completed']);
