@@ -18,6 +18,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Kysel
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize });
   // An idle client that loses its connection must not take the process down.
   pool.on('error', () => {});
+  // Nor may one that loses its connection while checked out (a restart, an administrator's terminate): its query
+  // fails with the reason, and the client's own 'error' event, unheard, would otherwise be an uncaught exception.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: translatingFaults(new PostgresDialect({ pool })) });
   try {
     if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'postgres');
