@@ -1,6 +1,7 @@
 // The web console in a real browser: Debian's Chromium driven by playwright-core (never a downloaded browser). A
 // person connects with a key typed at the keyboard, uploads a PNG, a PDF, a WAV and a 40 MiB MP4 (the MP4 by direct
-// upload straight to upload_url: assetd's signed PUT on local disk, the bucket's presigned URL on S3), sees the
+// upload straight to upload_url: assetd's signed PUT on local disk, the bucket's presigned URL on S3) and a text file
+// (refused in words), sees the
 // previews, copies a URL, deletes one after the confirmation, and the page reads at phone width. A page on another
 // origin listed in ASSETD_CORS_ORIGINS calls the API and reads its refusals. The screenshot is kept in
 // test-results/console.png (ASSETD_UPDATE_SCREENSHOT=1 also writes the README's docs/console.png).
@@ -126,6 +127,7 @@ suite(name, () => {
       'mountain lake.png': await picture(),
       'report.pdf': media.pdf(),
       'voice memo.wav': media.wav({ samples: 8000 * 3 }),
+      'notes.txt': media.text(),
     };
     for (const [file, bytes] of Object.entries(files)) await fs.writeFile(path.join(dir, file), bytes);
     const mp4 = path.join(dir, 'keynote.mp4');
@@ -133,9 +135,13 @@ suite(name, () => {
 
     await page.locator('#files').setInputFiles([...Object.keys(files).map((f) => path.join(dir, f)), mp4]);
     const rows = page.locator('#uploads li');
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count()).toBe(5);
     await expect.poll(() => page.locator('#uploads li.ok').count(), { timeout: 60_000 }).toBe(4);
     expect(await rows.filter({ hasText: 'keynote.mp4' }).locator('.state').textContent()).toContain('direct upload');
+    // A type assetd does not take is refused in words, before anything is sent.
+    expect(await page.locator('#uploads li.failed').textContent()).toContain(
+      'notes.txt' + 'Refused: not a type assetd takes (it takes PNG, JPEG, MP4, WebM, MP3, WAV, PDF, ZIP or SRT).',
+    );
 
     const assets = await listed();
     expect(assets.map((a) => a.name).sort()).toEqual(['keynote.mp4', 'mountain lake.png', 'report.pdf', 'voice memo.wav']);
