@@ -15,6 +15,8 @@ export interface RateSample {
   readonly serverCpuMs: number | null;
   /** CPU this process (the client) spent per upload. */
   readonly clientCpuMs: number;
+  /** Cores busy with anything else meanwhile (kernel writeback, other processes): noise when high. */
+  readonly otherCores: number;
 }
 
 export interface ThroughputSample {
@@ -23,6 +25,8 @@ export interface ThroughputSample {
   /** The server's VmRSS before the first upload and its peak during them (KiB), when sampled. */
   readonly rssBeforeKiB: number | null;
   readonly rssPeakKiB: number | null;
+  /** Cores busy with anything but the server and the client meanwhile. */
+  readonly otherCores: number;
 }
 
 export async function measureRate(
@@ -41,6 +45,7 @@ export async function measureRate(
     uploads: load.count,
     serverCpuMs: contender.pid === null ? null : (used.server * 1000) / load.count,
     clientCpuMs: (used.client * 1000) / load.count,
+    otherCores: used.other / load.seconds,
   };
 }
 
@@ -51,20 +56,23 @@ export async function measureThroughput(
 ): Promise<ThroughputSample> {
   const sampler = sampleRss && contender.pid !== null ? new RssSampler(contender.pid, 20) : null;
   const rssBeforeKiB = sampler ? sampler.peakKiB() : null;
+  const cpu = cpuMeter(contender.pid ?? process.pid);
+  const started = performance.now();
   let seconds = 0;
   let rssPeakKiB = rssBeforeKiB;
   for (let i = 0; i < uploads; i++) {
     sampler?.start();
-    const started = performance.now();
+    const uploadStarted = performance.now();
     let remove;
     try {
       remove = await contender.upload(payload);
     } finally {
-      seconds += (performance.now() - started) / 1000;
+      seconds += (performance.now() - uploadStarted) / 1000;
       if (sampler) rssPeakKiB = Math.max(rssPeakKiB ?? 0, sampler.stop());
     }
     await remove();
   }
+  const otherCores = cpu().other / ((performance.now() - started) / 1000);
   syncDisks();
-  return { mbPerSecond: (payload.size * uploads) / 1e6 / seconds, uploads, rssBeforeKiB, rssPeakKiB };
+  return { mbPerSecond: (payload.size * uploads) / 1e6 / seconds, uploads, rssBeforeKiB, rssPeakKiB, otherCores };
 }

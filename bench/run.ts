@@ -5,7 +5,7 @@
 // + Ceph RGW from scripts/services-up.sh) run when those services are there. Exit 0 unless something broke: a goal
 // not held is a finding, not a failure.
 //
-// Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (3: load per contender per round for uploads/s), BENCH_CONCURRENCY (32),
+// Knobs: BENCH_ROUNDS (5), BENCH_SECONDS (3: load per contender per round for uploads/s), BENCH_CONCURRENCY (32),
 // BENCH_SCALEOUT (auto: when the services answer; 1: required; 0: off), BENCH_ONLY (run only the scenarios whose
 // name contains it, e.g. "16 KiB"), BENCH_ASSETD_ROOT (a checkout whose built dist/ is measured; default this one),
 // BENCH_ASSETD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_ASSETD_LOG_LEVEL (default: assetd's),
@@ -41,7 +41,7 @@ function setting(name: string, fallback: number): number {
   return n;
 }
 
-const ROUNDS = Math.round(setting('BENCH_ROUNDS', 3));
+const ROUNDS = Math.round(setting('BENCH_ROUNDS', 5));
 const SECONDS = setting('BENCH_SECONDS', 3);
 const CONCURRENCY = Math.round(setting('BENCH_CONCURRENCY', 32));
 const TIMEOUT_SECONDS = setting('BENCH_TIMEOUT_SECONDS', 900);
@@ -232,10 +232,10 @@ function pick<T, K extends string>(all: Readonly<Record<K, T>>, ...keys: K[]): R
 function describe(sample: Sample): string {
   if ('perSecond' in sample) {
     const cpu = sample.serverCpuMs === null ? '' : `, server CPU ${sample.serverCpuMs.toFixed(2)} ms/upload`;
-    return `${sample.perSecond.toFixed(0)}/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms (${sample.uploads} uploads${cpu})`;
+    return `${sample.perSecond.toFixed(0)}/s, p50 ${sample.p50Ms.toFixed(1)} ms, p99 ${sample.p99Ms.toFixed(1)} ms (${sample.uploads} uploads${cpu}; other load ${sample.otherCores.toFixed(2)} cores)`;
   }
   const rss = sample.rssPeakKiB === null ? '' : `, RSS peak ${(sample.rssPeakKiB / 1024).toFixed(0)} MB`;
-  return `${sample.mbPerSecond.toFixed(1)} MB/s${rss}`;
+  return `${sample.mbPerSecond.toFixed(1)} MB/s${rss} (other load ${sample.otherCores.toFixed(2)} cores)`;
 }
 
 function progress(line: string): void {
