@@ -11,7 +11,7 @@
 // BENCH_ASSETD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_ASSETD_LOG_LEVEL (default: assetd's),
 // BENCH_TIMEOUT_SECONDS (900: the whole run, then it stops itself).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -80,10 +80,15 @@ const rowSpecs: RowSpec[] = [
   { work: 'PG + S3: 256 MiB, presigned PUT end to end', scenario: 'PG + S3 256 MiB', assetd: 'direct', bare: 'bare', goal: { bare: 0.9 }, rss: true },
 ];
 
+/** The version of a package as installed (its package.json is not among its exports). */
+function installed(name: string): string {
+  return (JSON.parse(readFileSync(path.join(BENCH_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 const LEGEND = [
   'What each contender does (every one a child process on 127.0.0.1, fresh temp dir; the client is undici in the bench process, keep-alive):',
   '- bare (embedded), the limit: node:http, PUT of the raw bytes streamed to a new temp file while hashing (SHA-256), fdatasync, rename into place, one row INSERTed into SQLite (better-sqlite3, WAL, synchronous=NORMAL, as assetd), answer. One request per upload.',
-  '- tus: @tus/server 2.4.5 + @tus/file-store 2.1.1 on node:http (creation POST, then one PATCH with Upload-Offset: 0): two requests per upload, no hashing, no fsync, metadata in a JSON file per upload.',
+  `- tus: @tus/server ${installed('@tus/server')} + @tus/file-store ${installed('@tus/file-store')} on node:http (creation POST, then one PATCH with Upload-Offset: 0): two requests per upload, no hashing, no fsync, metadata in a JSON file per upload.`,
   '- assetd: `node dist/cli/main.js serve`, its defaults (embedded: SQLite + local disk); single = one multipart POST /v3/assets; direct = POST direct-uploads, PUT upload_url, POST complete (no checksum sent; assetd hashes on PUT and complete), timed end to end.',
   '- bare (PG + S3): node:http, the bytes streamed into one PutObject (AWS SDK v3, ContentLength) while hashing, then one row INSERTed into PostgreSQL (pg pool of 10). For the presigned 256 MiB row, bare is a PutObject streamed from the bench process straight to the RGW, as the presigned PUT goes.',
   'Figures are medians over rounds; MB = 10^6 bytes; uploads/s rows run a closed loop for BENCH_SECONDS per contender per round and give each round\'s p50/p99 latency (medians over rounds); MB/s rows time from the first byte sent to the last answer. sync(1) runs between measurements, and RGW\'s garbage collection (radosgw-admin gc process --include-all) after each large PG + S3 one.',
