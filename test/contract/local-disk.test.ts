@@ -11,7 +11,8 @@ runObjectStorageContract({
     return {
       port: storage,
       close: () => storage.close(),
-      pendingWrites: async () => (await fs.readdir(storage.tempDir)).length,
+      // Temp files, and the directories of multipart uploads not completed or aborted.
+      pendingWrites: async () => (await fs.readdir(storage.tempDir)).length + (await fs.readdir(storage.multipartDir)).length,
       abandonWrite: async () => {
         const file = path.join(storage.tempDir, 'killed-write.part');
         await fs.writeFile(file, 'half a file');
@@ -20,4 +21,10 @@ runObjectStorageContract({
       },
     };
   },
+  skip: [
+    {
+      reason: 'local disk has no presigned part URLs: assetd serves its own signed part endpoint (test/integration/multipart-upload.test.ts)',
+      tests: ['presigns part URLs with the exact size signed in'],
+    },
+  ],
 });

@@ -3,6 +3,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { ObjectStorage } from '../../src/domain/ports/index.js';
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { putBytes } from '../support/put.js';
 import { eventually } from '../support/server.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
@@ -160,6 +163,89 @@ export function runObjectStorageContract({ name, create, skip }: ContractOptions
         const none = [];
         for await (const object of storage.list('no-such-prefix/')) none.push(object);
         expect(none).toEqual([]);
+      });
+
+      // Multipart: S3's rules (every part but the last at least 5 MiB) hold for every backend.
+      const MiB = 1024 * 1024;
+      const partOf = (fill: number, size = 5 * MiB) => Buffer.alloc(size, fill);
+      const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      const writePart = (key: string, uploadId: string, partNumber: number, bytes: Buffer) =>
+        storage.multipart.writePart({ key, uploadId, partNumber, body: Readable.from([bytes]), sizeBytes: bytes.length });
+
+      contractCase('assembles a multipart upload from parts written out of order, the last write of a part winning', async () => {
+        const key = freshKey();
+        const { uploadId } = await storage.multipart.create({ key, contentType: 'video/mp4' });
+        const [one, two, three, twoAgain] = [partOf(1), partOf(2), partOf(3, 1000), partOf(4)];
+        await writePart(key, uploadId, 3, three);
+        await writePart(key, uploadId, 1, one);
+        await writePart(key, uploadId, 2, two);
+        const replaced = await writePart(key, uploadId, 2, twoAgain);
+        expect(replaced).toMatchObject({ partNumber: 2, sizeBytes: 5 * MiB });
+        expect(await storage.stat(key)).toBeNull();
+        const parts = (await storage.multipart.listParts({ key, uploadId }))!;
+        expect(parts.map((p) => [p.partNumber, p.sizeBytes])).toEqual([[1, 5 * MiB], [2, 5 * MiB], [3, 1000]]);
+        expect(parts[1]!.etag).toBe(replaced.etag);
+        const whole = Buffer.concat([one, twoAgain, three]);
+        const seen = createHash('sha256');
+        const observe = () => new Transform({ transform(chunk: Buffer, _e, done) { seen.update(chunk); done(null, chunk); } });
+        expect(await storage.multipart.complete({ key, uploadId, parts, observe })).toEqual({ sizeBytes: whole.length });
+        const stored = await (await storage.read({ key }))!.toArray();
+        expect(sha(Buffer.concat(stored))).toBe(sha(whole));
+        expect(await storage.multipart.listParts({ key, uploadId })).toBeNull();
+        expect(await subject.pendingWrites()).toBe(0);
+        await storage.delete(key);
+      });
+
+      contractCase('refuses a part of the wrong length and keeps nothing of it', async () => {
+        const key = freshKey();
+        const { uploadId } = await storage.multipart.create({ key, contentType: 'video/mp4' });
+        const long = Readable.from([partOf(5, 2000)]);
+        await expect(storage.multipart.writePart({ key, uploadId, partNumber: 1, body: long, sizeBytes: 1000 })).rejects.toThrow();
+        expect(await storage.multipart.listParts({ key, uploadId })).toEqual([]);
+        await storage.multipart.abort({ key, uploadId });
+      });
+
+      contractCase('aborts a multipart upload and frees every part', async () => {
+        const key = freshKey();
+        const { uploadId } = await storage.multipart.create({ key, contentType: 'video/mp4' });
+        await writePart(key, uploadId, 1, partOf(6));
+        await writePart(key, uploadId, 2, partOf(7, 10));
+        expect(await subject.pendingWrites()).toBeGreaterThanOrEqual(1);
+        await storage.multipart.abort({ key, uploadId });
+        expect(await storage.multipart.listParts({ key, uploadId })).toBeNull();
+        expect(await storage.stat(key)).toBeNull();
+        expect(await subject.pendingWrites()).toBe(0);
+        await expect(storage.multipart.abort({ key, uploadId })).resolves.toBeUndefined();
+      });
+
+      contractCase('keeps the multipart uploads still claimed when removing abandoned writes, and removes the rest', async () => {
+        const kept = freshKey();
+        const dropped = freshKey();
+        const a = await storage.multipart.create({ key: kept, contentType: 'video/mp4' });
+        const b = await storage.multipart.create({ key: dropped, contentType: 'video/mp4' });
+        await storage.removeAbandonedWrites(0, { spare: async (keys) => new Set(keys.filter((k) => k === kept)) });
+        expect(await storage.multipart.listParts({ key: kept, uploadId: a.uploadId })).toEqual([]);
+        expect(await storage.multipart.listParts({ key: dropped, uploadId: b.uploadId })).toBeNull();
+        await storage.multipart.abort({ key: kept, uploadId: a.uploadId });
+        expect(await subject.pendingWrites()).toBe(0);
+      });
+
+      contractCase('presigns part URLs with the exact size signed in', async () => {
+        const presign = storage.multipart.presignPart!;
+        const key = freshKey();
+        const { uploadId } = await storage.multipart.create({ key, contentType: 'video/mp4' });
+        const expiresAt = new Date(Date.now() + 60_000);
+        const [one, two] = [partOf(8), partOf(9, 100)];
+        const second = await presign({ key, uploadId, partNumber: 2, sizeBytes: two.length, sha256: null, expiresAt });
+        const first = await presign({ key, uploadId, partNumber: 1, sizeBytes: one.length, sha256: null, expiresAt });
+        expect((await putBytes(second.url, second.headers, partOf(9, 101))).status).toBe(403);
+        expect((await putBytes(second.url, second.headers, two)).status).toBe(200);
+        expect((await putBytes(first.url, first.headers, one)).status).toBe(200);
+        const parts = (await storage.multipart.listParts({ key, uploadId }))!;
+        expect(parts.map((p) => p.sizeBytes)).toEqual([one.length, two.length]);
+        await storage.multipart.complete({ key, uploadId, parts });
+        expect(await storage.stat(key)).toEqual({ sizeBytes: one.length + two.length });
+        await storage.delete(key);
       });
 
       contractCase('answers the health check', async () => {

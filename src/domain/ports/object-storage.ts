@@ -1,6 +1,6 @@
 // The ObjectStorage port: where asset bytes live. Domain code sees only this interface; the local-disk and S3
 // adapters (src/storage) implement it, and test/contract/object-storage.case.ts holds each of them to it.
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 
 export interface ByteRange {
   /** Inclusive first byte. */
@@ -45,8 +45,75 @@ export interface PresignPutOptions {
   readonly expiresAt: Date;
 }
 
+/** One part of a multipart upload as the store holds it. */
+export interface StoredPart {
+  readonly partNumber: number;
+  readonly sizeBytes: number;
+  /** The store's tag for these bytes, which completing names (S3: the part's ETag; local disk: its SHA-256). */
+  readonly etag: string;
+  /** Lowercase hex, when the store itself verified and kept the part's SHA-256; null otherwise. */
+  readonly sha256: string | null;
+}
+
+export interface MultipartTarget {
+  /** Where the object appears once completed. */
+  readonly key: string;
+  readonly uploadId: string;
+}
+
+export interface PresignPartOptions extends MultipartTarget {
+  readonly partNumber: number;
+  readonly sizeBytes: number;
+  /** Signed in as x-amz-checksum-sha256 when given, so the store refuses other bytes. */
+  readonly sha256: string | null;
+  readonly expiresAt: Date;
+}
+
+export interface WritePartOptions extends MultipartTarget {
+  readonly partNumber: number;
+  readonly body: Readable;
+  /** The exact length of the body. */
+  readonly sizeBytes: number;
+  readonly sha256?: string | null;
+  readonly signal?: AbortSignal;
+}
+
+export interface CompleteMultipartOptions extends MultipartTarget {
+  /** Every part, in part-number order, as listParts() reported them. */
+  readonly parts: readonly StoredPart[];
+  /**
+   * Where the store assembles the object itself (local disk), the bytes stream through this on their way to the
+   * object, so the caller learns what they are without reading them again. Stores that assemble remotely (S3)
+   * never call it. A failure of the stream fails the completion and leaves the parts as they were.
+   */
+  readonly observe?: () => Transform;
+}
+
+/**
+ * Resumable uploads in parts: parts land in any order, a part written again replaces the earlier one (the last
+ * completed write wins), and nothing appears at `key` until complete() assembles every part. abort() frees all.
+ */
+export interface MultipartStorage {
+  /** Opens an upload whose object will appear at `key`. */
+  create(options: { key: string; contentType: string }): Promise<{ uploadId: string }>;
+  /**
+   * Present when clients can PUT parts straight to the store (S3's presigned UploadPart, with the exact size signed
+   * in). Without it, assetd serves a signed part endpoint of its own and writes through writePart().
+   */
+  readonly presignPart?: (options: PresignPartOptions) => Promise<UploadTarget>;
+  /** Streams one part into the upload; refuses a body of another length. */
+  writePart(options: WritePartOptions): Promise<StoredPart>;
+  /** The parts received so far in part-number order; null when there is no such upload (completed or aborted). */
+  listParts(target: MultipartTarget): Promise<StoredPart[] | null>;
+  /** Assembles the parts into the object at `key`, atomically; the upload is gone afterwards. */
+  complete(options: CompleteMultipartOptions): Promise<ObjectInfo>;
+  /** Frees every part; aborting an upload that is gone is not an error. */
+  abort(target: MultipartTarget): Promise<void>;
+}
+
 export interface ObjectStorage {
   readonly name: string;
+  readonly multipart: MultipartStorage;
   /**
    * Present when clients can PUT straight to the backend (S3). Without it, assetd serves a signed upload endpoint
    * of its own and writes through write().
@@ -73,9 +140,10 @@ export interface ObjectStorage {
   /**
    * Removes what interrupted writes of a killed process left (temp files, unfinished multipart uploads) that has not
    * been touched for `idleMs`, never a write still under way in this process; returns how many. Safe to run in
-   * several processes at once.
+   * several processes at once. A multipart upload whose object key `spare` says is still wanted (a client's
+   * resumable upload, which may idle for hours between parts) is left alone.
    */
-  removeAbandonedWrites(idleMs: number): Promise<number>;
+  removeAbandonedWrites(idleMs: number, options?: { spare?: (keys: readonly string[]) => Promise<ReadonlySet<string>> }): Promise<number>;
   /** Throws when the backend cannot serve (used by the health check). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import { errors } from '../../domain/errors.js';
 import { diskFault, translatingDiskFaults } from '../faults.js';
 import { resolveInside } from '../path-guard.js';
 import { DurableFileWriter } from './durable-file.js';
+import { LocalMultipart } from './local-multipart.js';
 import type { ObjectInfo, ObjectStorage, ReadOptions, StoredObject, WriteOptions } from '../../domain/ports/index.js';
 
 export interface LocalDiskOptions {
@@ -33,18 +34,31 @@ export class LocalDiskStorage implements ObjectStorage {
   private readonly dirs = new Set<string>();
   /** Temp files of writes under way in this process: never abandoned, however long their client pauses. */
   private readonly writing = new Set<string>();
+  /** Resumable uploads in parts (local-multipart.ts): assetd's own part endpoint writes through it. */
+  readonly multipart: LocalMultipart;
 
   private constructor(
     private readonly objectsDir: string,
     readonly tempDir: string,
-  ) {}
+    readonly multipartDir: string,
+  ) {
+    this.multipart = new LocalMultipart({
+      multipartDir,
+      tempDir,
+      objectPath: (key) => resolveInside(objectsDir, key),
+      ensureDir: (dir) => this.ensureDir(dir),
+      writing: this.writing,
+    });
+  }
 
   static async open(options: LocalDiskOptions): Promise<LocalDiskStorage> {
     const objectsDir = path.join(options.dataDir, 'objects');
     const tempDir = path.join(options.dataDir, 'tmp');
+    const multipartDir = path.join(options.dataDir, 'multipart');
     await fs.mkdir(objectsDir, { recursive: true });
     await fs.mkdir(tempDir, { recursive: true });
-    return new LocalDiskStorage(objectsDir, tempDir);
+    await fs.mkdir(multipartDir, { recursive: true });
+    return new LocalDiskStorage(objectsDir, tempDir, multipartDir);
   }
 
   async write({ key, body, signal }: WriteOptions): Promise<ObjectInfo> {
@@ -165,8 +179,12 @@ export class LocalDiskStorage implements ObjectStorage {
   }
 
   /** A live write touches its temp file constantly, so one idle for `idleMs` belongs to a process that died. */
-  async removeAbandonedWrites(idleMs: number, now = Date.now()): Promise<number> {
-    let removed = 0;
+  async removeAbandonedWrites(
+    idleMs: number,
+    options: { spare?: (keys: readonly string[]) => Promise<ReadonlySet<string>> } = {},
+    now = Date.now(),
+  ): Promise<number> {
+    let removed = await this.multipart.removeAbandoned(idleMs, now, options.spare);
     for (const name of await fs.readdir(this.tempDir)) {
       const file = path.join(this.tempDir, name);
       if (!name.endsWith(TEMP_SUFFIX) || this.writing.has(file)) continue;

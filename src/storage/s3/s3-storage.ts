@@ -21,6 +21,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable } from 'node:stream';
 import { storeFault } from '../faults.js';
 import { checkKey } from '../path-guard.js';
+import { S3Multipart } from './s3-multipart.js';
 import type {
   ObjectInfo,
   ObjectStorage,
@@ -57,12 +58,16 @@ export class S3Storage implements ObjectStorage {
 
   /** Object keys with writes under way in this process (how many each). */
   private readonly writing = new Map<string, number>();
+  /** Clients' resumable uploads (s3-multipart.ts): presigned UploadPart URLs straight to the store. */
+  readonly multipart: S3Multipart;
 
   private constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.multipart = new S3Multipart(client, bucket, (key) => this.objectKey(key));
+  }
 
   static async open(options: S3Options): Promise<S3Storage> {
     const client = new S3Client({
@@ -225,8 +230,15 @@ export class S3Storage implements ObjectStorage {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
   }
 
-  /** Multipart uploads under our prefix that a killed process never finished or aborted. */
-  async removeAbandonedWrites(idleMs: number, now = Date.now()): Promise<number> {
+  /**
+   * Multipart uploads under our prefix that a killed process never finished or aborted, and clients' resumable
+   * uploads that `spare` no longer claims.
+   */
+  async removeAbandonedWrites(
+    idleMs: number,
+    options: { spare?: (keys: readonly string[]) => Promise<ReadonlySet<string>> } = {},
+    now = Date.now(),
+  ): Promise<number> {
     let removed = 0;
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
@@ -234,10 +246,13 @@ export class S3Storage implements ObjectStorage {
       const listing = await this.client.send(
         new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
       );
-      for (const upload of listing.Uploads ?? []) {
-        if (!upload.Initiated || now - upload.Initiated.getTime() < idleMs) continue;
+      const idle = (listing.Uploads ?? []).filter(
         // A multipart upload this process is still writing is slow, not abandoned.
-        if (upload.Key && this.writing.has(upload.Key)) continue;
+        (u) => u.Initiated && now - u.Initiated.getTime() >= idleMs && u.Key && !this.writing.has(u.Key),
+      );
+      const kept = options.spare ? await options.spare(idle.map((u) => u.Key!.slice(this.prefix.length))) : new Set<string>();
+      for (const upload of idle) {
+        if (kept.has(upload.Key!.slice(this.prefix.length))) continue;
         await this.client
           .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }))
           .then(() => (removed += 1), (error: unknown) => {
