@@ -183,6 +183,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('upload_batches').addColumn('finished_at', big).execute();
       },
     },
+    '0013_multipart_uploads': {
+      async up(db: Kysely<unknown>) {
+        // A multipart upload's store upload id and part size (JSON), on its pending asset's row.
+        await db.schema.alterTable('assets').addColumn('multipart', 'text').execute();
+      },
+    },
   };
 }
 

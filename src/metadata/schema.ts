@@ -22,6 +22,8 @@ export interface AssetsTable {
   finalizing_until: number | null;
   finalizing_by: string | null;
   receipt: string | null;
+  /** JSON MultipartState, for a multipart upload. */
+  multipart: string | null;
   width: number | null;
   height: number | null;
   duration_seconds: number | null;

@@ -216,6 +216,23 @@ export function runAssetRecordsContract({ name, create, skip }: ContractOptions<
         expect((await records.listLapsedUploads(new Date(base + 1500), 1000)).map((a) => a.assetId)).not.toContain(done.assetId);
       });
 
+      contractCase('keeps a multipart upload’s state with its asset, through every query and transition', async () => {
+        const base = Date.now() + 20 * 365 * 24 * 3600 * 1000;
+        const multipart = { uploadId: `2~${'x'.repeat(40)}`, partSizeBytes: 64 * 1024 * 1024 };
+        const asset = anAsset(tenant, { status: 'pending_upload', sizeBytes: 50 * 1024 ** 3, expiresAt: new Date(base), multipart });
+        await records.insertAsset(asset);
+        expect(await records.findAsset(tenant, asset.assetId)).toEqual(asset);
+        expect(await records.findAssetById(asset.assetId)).toEqual(asset);
+        expect((await records.listExpiredUploads(new Date(base + 1), 1000)).find((a) => a.assetId === asset.assetId)).toEqual(asset);
+        expect(await records.transitionAsset({ assetId: asset.assetId, from: 'pending_upload', to: 'expired' })).toBe(true);
+        expect((await records.findAsset(tenant, asset.assetId))?.multipart).toEqual(multipart);
+        expect((await records.deleteAsset(tenant, asset.assetId))?.multipart).toEqual(multipart);
+        // Every other asset has none.
+        const plain = anAsset(tenant);
+        await records.insertAsset(plain);
+        expect((await records.findAsset(tenant, plain.assetId))?.multipart ?? null).toBeNull();
+      });
+
       contractCase('leases finalization of a pending upload to one holder at a time', async () => {
         const asset = anAsset(tenant, { status: 'pending_upload' });
         await records.insertAsset(asset);

@@ -34,6 +34,19 @@ export interface Asset {
    * in, so completing needs no second read. Null until such a PUT (and always on stores with their own presigned PUT).
    */
   readonly receipt: UploadReceipt | null;
+  /**
+   * A multipart (resumable) upload: the store's upload its parts go to, and their size. Absent or null for every
+   * other asset.
+   */
+  readonly multipart?: MultipartState | null;
+}
+
+/** Where the parts of a multipart upload go, and how the file is cut into them. */
+export interface MultipartState {
+  /** The store's id of the upload (S3's UploadId; a directory on local disk). */
+  readonly uploadId: string;
+  /** Every part but the last is exactly this long; the last holds the rest. */
+  readonly partSizeBytes: number;
 }
 
 /** The bytes of one accepted PUT: where they wait, and what they are. */

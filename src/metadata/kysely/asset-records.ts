@@ -10,6 +10,7 @@ import type {
   FinalizationLease,
   FinishedBatch,
   ListAssetsOptions,
+  MultipartState,
   UploadBatch,
   UploadReceipt,
   WebhookEvent,
@@ -41,6 +42,7 @@ function toAsset(row: AssetRow): Asset {
     height: row.height === null ? null : num(row.height),
     durationSeconds: row.duration_seconds === null ? null : num(row.duration_seconds),
     receipt: row.receipt === null ? null : (JSON.parse(row.receipt) as UploadReceipt),
+    ...(row.multipart === null ? {} : { multipart: JSON.parse(row.multipart) as MultipartState }),
   };
 }
 
@@ -77,6 +79,7 @@ function toRow(asset: Asset) {
     height: asset.height,
     duration_seconds: asset.durationSeconds,
     receipt: asset.receipt === null ? null : JSON.stringify(asset.receipt),
+    multipart: asset.multipart ? JSON.stringify(asset.multipart) : null,
   };
 }
 
