@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       signingSecret: null,
       uploadUrlTtlSeconds: 3600,
       directUploadMaxBytes: 5 * 1024 ** 3,
+      multipartMaxBytes: 50 * 1024 ** 3,
+      multipartTtlSeconds: 86400,
       reaperIntervalSeconds: 60,
       urlFetchAllowHttp: false,
       urlFetchAllowCidrs: [],

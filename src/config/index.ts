@@ -32,6 +32,10 @@ export interface Config {
   readonly signingSecret: string | null;
   readonly uploadUrlTtlSeconds: number;
   readonly directUploadMaxBytes: number;
+  /** The largest multipart (resumable) upload. */
+  readonly multipartMaxBytes: number;
+  /** How long a multipart upload may take, start to complete, before the reaper aborts it. */
+  readonly multipartTtlSeconds: number;
   readonly reaperIntervalSeconds: number;
   readonly urlFetchAllowHttp: boolean;
   readonly urlFetchAllowCidrs: readonly string[];
@@ -258,6 +262,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const uploadUrlTtlSeconds = r.integer('ASSETD_UPLOAD_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600);
   const directUploadMaxBytes = r.integer('ASSETD_DIRECT_UPLOAD_MAX_BYTES', 5 * 1024 ** 3, 1, 5 * 1024 ** 4);
+  // 10,000 parts of 5 GiB: S3's ceiling for one object's multipart upload.
+  const multipartMaxBytes = r.integer('ASSETD_MULTIPART_MAX_BYTES', 50 * 1024 ** 3, 1, 10_000 * 5 * 1024 ** 3);
+  const multipartTtlSeconds = r.integer('ASSETD_MULTIPART_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600);
   const reaperIntervalSeconds = r.integer('ASSETD_REAPER_INTERVAL_SECONDS', 60, 1, 24 * 3600);
   const urlFetchAllowHttp = r.boolean('ASSETD_URL_FETCH_ALLOW_HTTP', false);
   const urlFetchAllowCidrs = r.list('ASSETD_URL_FETCH_ALLOW_CIDRS');
@@ -310,6 +317,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     signingSecret,
     uploadUrlTtlSeconds,
     directUploadMaxBytes,
+    multipartMaxBytes,
+    multipartTtlSeconds,
     reaperIntervalSeconds,
     urlFetchAllowHttp,
     urlFetchAllowCidrs,

@@ -17,6 +17,16 @@ export type ErrorCode =
   | 'size_mismatch'
   | 'media_type_mismatch'
   | 'upload_expired'
+  /** A multipart upload: a part number outside 1..part_count. */
+  | 'part_number_out_of_range'
+  /** A multipart upload: a part whose length is not the one its URL was signed for. */
+  | 'part_size_mismatch'
+  /** A multipart upload: completing while some parts have not arrived (the upload stays pending). */
+  | 'parts_missing'
+  /** A part sent to an upload that is already completed. */
+  | 'upload_completed'
+  /** A presigned URL used after its expiry (a fresh one can be asked for while the upload is pending). */
+  | 'url_expired'
   | 'download_failed'
   | 'range_not_satisfiable'
   /** The request (its headers, or its body going idle) did not arrive in time. */
@@ -57,6 +67,16 @@ export const errors = {
   requestInProgress: (message: string) => new AppError('request_in_progress', message),
   uploadExpired: () =>
     new AppError('upload_expired', 'The upload URL expired before the upload was completed; start a new upload.'),
+  partNumberOutOfRange: (partNumber: number, partCount: number, param = 'part_number') =>
+    new AppError('part_number_out_of_range', `Part number ${partNumber} is out of range: this upload has parts 1 to ${partCount}.`, { param }),
+  partSizeMismatch: (message: string, param?: string) => new AppError('part_size_mismatch', message, { param }),
+  partsMissing: (missing: readonly number[]) => {
+    const shown = missing.slice(0, 50).join(', ');
+    const more = missing.length > 50 ? ` and ${missing.length - 50} more` : '';
+    return new AppError('parts_missing', `Parts not received yet: ${shown}${more}. Send them, then complete again.`, { param: 'parts' });
+  },
+  uploadCompleted: () => new AppError('upload_completed', 'This upload is already completed; its parts cannot change.'),
+  urlExpired: () => new AppError('url_expired', 'The upload URL has expired; ask for a fresh one.'),
   checksumMismatch: (message: string, param?: string) => new AppError('checksum_mismatch', message, { param }),
   sizeMismatch: (message: string, param?: string) => new AppError('size_mismatch', message, { param }),
   mediaTypeMismatch: (message: string, param?: string) => new AppError('media_type_mismatch', message, { param }),
