@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { Asset, AssetRecords, ByteRange, ObjectStorage } from './ports/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { targetOf } from './multipart-plan.js';
 import { errors, isAppError } from './errors.js';
 import type { AssetEvents } from './events.js';
 import { cleanFilename } from './filenames.js';
@@ -155,6 +156,8 @@ export class AssetService {
     }
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     events?.recorded();
+    // A multipart upload not completed: free every part it holds.
+    if (asset.multipart && asset.status !== 'completed') await this.storage.multipart.abort(targetOf(asset, asset.multipart));
     await this.storage.delete(asset.storageKey);
     if (asset.expiresAt) await this.storage.delete(stagingKeyFor(assetId));
     if (asset.receipt) await this.storage.delete(asset.receipt.key);

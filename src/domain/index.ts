@@ -8,6 +8,7 @@ export { DirectUploadService } from './direct-uploads.js';
 export { AppError, errors } from './errors.js';
 export { IdempotencyService } from './idempotency.js';
 export { JobService } from './jobs.js';
+export { MultipartUploadService } from './multipart-uploads.js';
 export { PublicUrls } from './public-urls.js';
 export { Reaper } from './reaper.js';
 export { SignedUploadReceiver } from './upload-receiver.js';

@@ -1,11 +1,12 @@
 // Housekeeping that runs at start-up and then on an interval: pending uploads past their expiry become `expired`
-// (bytes deleted); once an upload URL has lapsed, whatever a late PUT left under its staging key is removed;
+// (bytes deleted, a multipart upload's parts freed); once an upload URL has lapsed, whatever a late PUT left under its staging key is removed;
 // abandoned temporary writes are removed; stored objects no record points to (a delete or an upload interrupted by a
 // crash between its two steps) are removed once they are old enough that no upload can still be committing them;
 // idempotency answers older than 24 h are forgotten.
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
 import type { AssetRecords, IdempotencyKeys, ObjectStorage } from './ports/index.js';
 import type { DirectUploadService } from './direct-uploads.js';
+import { targetOf } from './multipart-plan.js';
 import { ASSET_PREFIX, assetIdOfPreviewKey, PREVIEW_PREFIX, STAGING_PREFIX, stagingKeyFor } from './ids.js';
 
 export interface ReaperOptions {
@@ -86,12 +87,18 @@ export class Reaper {
         await storage.delete(stagingKeyFor(asset.assetId));
         // A completed upload's receipt key is gone (moved); a failed or expired one's may be left.
         if (asset.receipt) await storage.delete(asset.receipt.key);
+        // A multipart upload that failed, or expired by a process that died before aborting it, still holds parts.
+        if (asset.multipart && asset.status !== 'completed') await storage.multipart.abort(targetOf(asset, asset.multipart));
         await records.clearUploadExpiry(asset.assetId);
         sweptStagingKeys += 1;
       }
       if (batch.length < PAGE) break;
     }
-    const abandonedWrites = await storage.removeAbandonedWrites(this.options.abandonedAfterMs ?? 15 * 60 * 1000);
+    // A multipart upload whose asset still has a record is a client's resumable upload, not an abandoned write: the
+    // asset's expiry ends it.
+    const abandonedWrites = await storage.removeAbandonedWrites(this.options.abandonedAfterMs ?? 15 * 60 * 1000, {
+      spare: (keys) => records.storageKeysInUse(keys),
+    });
     const orphanedObjects = await this.removeOrphans(new Date(now.getTime() - (this.options.orphanAfterMs ?? 60 * 60 * 1000)));
     const purgedKeys = await idempotencyKeys.purge(now);
     return { expiredUploads, sweptStagingKeys, abandonedWrites, orphanedObjects, idempotencyKeys: purgedKeys };

@@ -1,5 +1,6 @@
 // Completing a direct upload: one finalizer at a time across every process (a lease on the asset's row). The holder
-// freezes the staged bytes (moves them to the asset's key, so a late PUT cannot change what is verified), reads them
+// freezes the staged bytes (moves them to the asset's key, so a late PUT cannot change what is verified; a multipart
+// upload is assembled there instead, multipart-assembly.ts), reads them
 // once to check size, sniffed type and SHA-256, and settles the status by compare-and-set; everyone else waits for
 // that outcome. Also expiry, which must not race a finalization under way.
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,8 @@ import { AppError, errors } from './errors.js';
 import type { AssetEvents } from './events.js';
 import { stagingKeyFor } from './ids.js';
 import { UploadInspector } from './inspect.js';
+import { assembleMultipart } from './multipart-assembly.js';
+import { targetOf } from './multipart-plan.js';
 import type { Asset, AssetRecords, AssetTransition, ObjectStorage, UploadReceipt } from './ports/index.js';
 
 export interface UploadFinalizerOptions {
@@ -73,6 +76,7 @@ export class UploadFinalizer {
     });
     if (!expired) return false;
     this.options.events?.recorded();
+    if (asset.multipart) await storage.multipart.abort(targetOf(asset, asset.multipart));
     await storage.delete(stagingKeyFor(asset.assetId));
     const receiptKey = (await records.findAssetById(asset.assetId))?.receipt?.key;
     if (receiptKey) await storage.delete(receiptKey);
@@ -127,14 +131,9 @@ export class UploadFinalizer {
     let transitioned = false;
     const renewal = this.keepLease(assetId, holder);
     try {
-      // Freeze first, so a PUT that lands while we verify cannot change what gets published. An earlier holder
-      // that died after its move left the bytes at the asset's key: verify those.
       const { receipt } = asset;
-      const moved = await storage.move({ from: receipt?.key ?? stagingKeyFor(assetId), to: asset.storageKey });
-      if (!moved && !(await storage.stat(asset.storageKey))) throw errors.conflict(NOT_UPLOADED_YET);
-
-      // The PUT's receipt describes exactly the bytes just frozen: judge those without reading them again.
-      const verdict = moved && receipt ? judge(asset, receipt, given) : await this.verify(asset, given);
+      // A multipart upload is frozen by assembling it (multipart-assembly.ts); a single PUT's bytes by moving them.
+      const verdict = asset.multipart ? await assembleMultipart(storage, asset, given) : await this.freezeAndJudge(asset, given);
       const outcome =
         verdict instanceof AppError
           ? { to: 'failed' as const, patch: { failureCode: verdict.code, failureMessage: verdict.message } }
@@ -168,6 +167,18 @@ export class UploadFinalizer {
       renewal.stop();
       if (!transitioned) await records.releaseFinalization({ assetId, holder }).catch(() => {});
     }
+  }
+
+  /**
+   * Freezes a single PUT's bytes first, so a PUT that lands while we verify cannot change what gets published, then
+   * judges them. An earlier holder that died after its move left the bytes at the asset's key: verify those.
+   */
+  private async freezeAndJudge(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts }> {
+    const { receipt } = asset;
+    const moved = await this.options.storage.move({ from: receipt?.key ?? stagingKeyFor(asset.assetId), to: asset.storageKey });
+    if (!moved && !(await this.options.storage.stat(asset.storageKey))) throw errors.conflict(NOT_UPLOADED_YET);
+    // The PUT's receipt describes exactly the bytes just frozen: judge those without reading them again.
+    return moved && receipt ? judge(asset, receipt, given) : this.verify(asset, given);
   }
 
   /** Renews the lease every FINALIZE_RENEW_MS until stopped; a failed renewal is left to the settling update. */
