@@ -11,6 +11,7 @@ import {
   DirectUploadService,
   IdempotencyService,
   JobService,
+  MultipartUploadService,
   PublicUrls,
   Reaper,
   SignedUploadReceiver,
@@ -110,6 +111,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxBytes: config.directUploadMaxBytes,
     events,
   });
+  const multipart = new MultipartUploadService({
+    records: metadata.assets,
+    storage,
+    urls,
+    now,
+    signer,
+    urlTtlSeconds: config.uploadUrlTtlSeconds,
+    ttlSeconds: config.multipartTtlSeconds,
+    maxBytes: config.multipartMaxBytes,
+  });
   const fetcher = new SafeFetcher({
     policy: new AddressPolicy(config.urlFetchAllowCidrs),
     allowHttp: config.urlFetchAllowHttp,
@@ -170,6 +181,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       onCacheError: (error) => log?.warn({ err: error }, 'preview made but not kept'),
     }),
     uploads,
+    multipart,
     receiver: new SignedUploadReceiver({ records: metadata.assets, storage, signer, now }),
     jobs,
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),

@@ -10,6 +10,7 @@ import { errors } from '../domain/errors.js';
 import type { AssetSearch } from '../domain/asset-search.js';
 import type { AssetService } from '../domain/assets.js';
 import type { DirectUploadService } from '../domain/direct-uploads.js';
+import type { MultipartUploadService } from '../domain/multipart-uploads.js';
 import type { PreviewService } from '../domain/previews.js';
 import type { SignedUploadReceiver } from '../domain/upload-receiver.js';
 import type { IdempotencyService } from '../domain/idempotency.js';
@@ -29,6 +30,7 @@ import { applyIdempotency } from './idempotency.js';
 import { assetRoutes } from './routes/assets.js';
 import { consoleRoutes, type StaticFile } from './routes/console.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
+import { multipartUploadRoutes } from './routes/multipart-uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { previewRoutes } from './routes/previews.js';
 import { workerRoutes } from './routes/worker.js';
@@ -42,6 +44,8 @@ export interface AppOptions {
   readonly search: AssetSearch;
   readonly previews: PreviewService;
   readonly uploads: DirectUploadService;
+  /** Resumable uploads in parts (an extension of direct upload). */
+  readonly multipart: MultipartUploadService;
   /** assetd's own presigned PUT endpoint (storage without presigned PUTs of its own). */
   readonly receiver: SignedUploadReceiver;
   readonly batches: UploadBatchService;
@@ -172,7 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { check: options.health, draining: () => options.drain.draining });
   await app.register(consoleRoutes, { files: options.consoleFiles });
   await app.register(fileRoutes, { assets: options.assets });
-  await app.register(uploadEndpointRoutes, { receiver: options.receiver });
+  await app.register(uploadEndpointRoutes, { receiver: options.receiver, multipart: options.multipart });
   app.decorateRequest('tenant', '');
   app.decorateRequest('idempotency', null);
   await app.register(async (v3) => {
@@ -182,6 +186,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v3.register(assetRoutes, { assets: options.assets, search: options.search, urls: options.urls, maxUploadBytes: options.maxUploadBytes });
     await v3.register(previewRoutes, { previews: options.previews });
     await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
+    await v3.register(multipartUploadRoutes, { uploads: options.multipart });
     await v3.register(jobRoutes, { jobs: options.jobs, urls: options.urls });
   });
   await app.register(async (worker) => {

@@ -13,6 +13,7 @@ export const UPLOAD_FLOWS: readonly UploadFlow[] = ['single', 'direct'];
 const UPLOAD_ROUTES: Readonly<Record<string, UploadFlow>> = {
   'POST /v3/assets': 'single',
   'PUT /uploads/:asset_id': 'direct',
+  'PUT /uploads/:asset_id/parts/:part_number': 'direct',
 };
 
 /** The upload flow a request is, by its route pattern; undefined for every other request. */

@@ -13,7 +13,12 @@ import { keyOf, shapeOf, SPEC } from './spec.js';
 const FAMILIES = ['/v3/assets', '/v3/video-agents', '/v3/avatars', '/v3/video-translations', '/v3/lipsyncs', '/v3/webhooks'];
 
 /** Routes under the families' paths that the platform does not have: assetd's additions, each documented. */
-const EXTENSIONS: readonly string[] = ['GET /v3/assets/{}/preview'];
+const EXTENSIONS: readonly string[] = [
+  'GET /v3/assets/{}/preview',
+  // Resumable uploads in parts (README, Multipart uploads); completed through the platform's own complete.
+  'POST /v3/assets/multipart-uploads',
+  'GET /v3/assets/multipart-uploads/{}',
+];
 
 const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases];
 

@@ -48,6 +48,25 @@ describe.runIf(usesS3)('two replicas', () => {
     expect(seen.data).toMatchObject({ status: 'completed', url: done.json.data.url.replace(b.url, a.url) });
   });
 
+  it('serves one multipart upload from both: initiate on A, parts by URLs from A and B, state and complete on either', async () => {
+    const part = 5 * 1024 * 1024;
+    const head = media.mp4();
+    const bytes = Buffer.concat([head, Buffer.alloc(2 * part + 7 - head.length, 1)]);
+    const init = await post(a, '/v3/assets/multipart-uploads', { filename: 'r.mp4', content_type: 'video/mp4', size_bytes: bytes.length, part_size_bytes: part });
+    expect(init.status).toBe(200);
+    const id = init.json.data.asset_id as string;
+    const fromB = ((await (await b.api(`/v3/assets/multipart-uploads/${id}?part_numbers=2,3`)).json()) as Json).data;
+    const slice = (n: number) => bytes.subarray((n - 1) * part, Math.min(n * part, bytes.length));
+    const puts = [init.json.data.parts[0], ...fromB.parts].map((p: Json) => putBytes(p.upload_url, p.upload_headers, slice(p.part_number)));
+    expect((await Promise.all(puts)).map((r) => r.status)).toEqual([200, 200, 200]);
+    const seenOnA = ((await (await a.api(`/v3/assets/multipart-uploads/${id}`)).json()) as Json).data;
+    expect(seenOnA.parts_received.map((p: Json) => p.part_number)).toEqual([1, 2, 3]);
+    const results = await Promise.all([post(a, `/v3/assets/${id}/complete`, {}), post(b, `/v3/assets/${id}/complete`, {})]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results[0]!.json.data.size_bytes).toBe(bytes.length);
+    expect(await a.pendingWrites()).toBe(0);
+  });
+
   it('finalizes once under 8 concurrent completes split across A and B', async () => {
     const id = await uploaded(media.mp4(), 'video/mp4');
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => post(i % 2 ? b : a, `/v3/assets/${id}/complete`, {})));

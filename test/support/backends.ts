@@ -125,10 +125,14 @@ export async function storedKeys(dataDir: string, env: Record<string, string>, p
   }
 }
 
-/** Writes still in flight or abandoned: temp files on disk, unfinished multipart uploads on S3. */
+/** Writes still in flight or abandoned: temp files and multipart uploads on disk, unfinished multipart uploads on S3. */
 export async function pendingWrites(dataDir: string, env: Record<string, string>): Promise<number> {
   const bucket = env.ASSETD_S3_BUCKET;
-  if (!bucket) return (await localFiles(path.join(dataDir, 'tmp'))).length;
+  if (!bucket) {
+    // Temp files, and the directories of multipart uploads not completed or aborted.
+    const uploads = await fs.readdir(path.join(dataDir, 'multipart')).catch(() => [] as string[]);
+    return (await localFiles(path.join(dataDir, 'tmp'))).length + uploads.length;
+  }
   const client = testS3Client();
   try {
     return ((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).length;

@@ -5,6 +5,7 @@ import { Asset, UploadedAsset } from './assets.js';
 import { ErrorEnvelope } from './common.js';
 import { CompletedUpload, DirectUpload, DirectUploadRequest, UploadBatch } from './direct-uploads.js';
 import { FileInput } from './jobs.js';
+import { MultipartUpload, MultipartUploadRequest } from './multipart-uploads.js';
 
 /** The schemas with an $id, referenced by `RefOf` and listed as components of /openapi.json. */
 export const sharedSchemas: readonly TSchema[] = [
@@ -14,6 +15,8 @@ export const sharedSchemas: readonly TSchema[] = [
   DirectUploadRequest,
   DirectUpload,
   CompletedUpload,
+  MultipartUploadRequest,
+  MultipartUpload,
   UploadBatch,
   FileInput,
 ];
