@@ -172,6 +172,8 @@ export class LocalMultipart implements MultipartStorage {
     } catch (error) {
       if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
       await fs.rm(temp, { force: true });
+      // A part written again while we assembled: its earlier version, the one listed, is gone.
+      if (isNotFound(error)) throw errors.conflict('A part was sent again while the upload was being completed; complete again.');
       throw diskFault(error);
     } finally {
       this.host.writing.delete(temp);
