@@ -1,6 +1,7 @@
 // AssetdClient: upload a file once, by whichever flow fits it, and get an asset back. Small files go in one
 // multipart request; large ones (and the types only direct upload takes) go by direct upload: initiate with the
-// SHA-256, PUT to the presigned URL, complete. Each step is retried where that is safe, the complete on its 409
+// SHA-256, PUT to the presigned URL, complete; the largest (above 64 MiB) as a resumable upload in parts
+// (multipart-upload.ts). Each step is retried where that is safe, the complete on its 409
 // ("not found yet") above all. Files stream from disk; nothing is held whole. It speaks only the public HTTP API.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -11,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
 import { SINGLE_UPLOAD_MIMES, SNIFF_BYTES, sniff } from '../media/types.js';
 import { multipartFile, type MultipartBody } from './multipart.js';
+import { MULTIPART_ABOVE_BYTES, rangeStream, uploadInParts, type MultipartTransport, type PartEvent } from './multipart-upload.js';
 
 /** The single-request limit of the contract. */
 export const SINGLE_REQUEST_MAX_BYTES = 32 * 1024 * 1024;
@@ -35,6 +37,18 @@ export interface UploadOptions {
   readonly directAbove?: number;
   /** Called as bytes go: while the file is hashed for a direct upload, then while it is sent. */
   readonly onProgress?: (progress: Progress) => void;
+  /** Files larger than this go as a resumable multipart upload (default 64 MiB). */
+  readonly multipartAbove?: number;
+  /** Bytes per part (default: the server's, 64 MiB or more). */
+  readonly partSizeBytes?: number;
+  /** Parts sent at once (default 4). */
+  readonly parallelParts?: number;
+  /** Where a multipart upload keeps its resume state (default: `<file>.assetd-upload.json` beside the file). */
+  readonly statePath?: string;
+  /** Continue the multipart upload the state file describes, sending only the parts the server lacks. */
+  readonly resume?: boolean;
+  /** Each part of a multipart upload as it is sent, or found already received. */
+  readonly onPart?: (event: PartEvent) => void;
 }
 
 export interface Progress {
@@ -60,7 +74,7 @@ export interface UploadedAsset {
   readonly mime_type: string;
   readonly size_bytes: number;
   /** How the bytes travelled. */
-  readonly flow: 'single' | 'direct';
+  readonly flow: 'single' | 'direct' | 'multipart';
 }
 
 export interface Asset {
@@ -115,6 +129,10 @@ export class AssetdClient {
     const mime = await sniffFile(filePath);
     const single = size <= (options.directAbove ?? SINGLE_REQUEST_MAX_BYTES) && (!mime || SINGLE_UPLOAD_MIMES.has(mime));
     const progress = options.onProgress ?? (() => {});
+    if (options.resume || size > (options.multipartAbove ?? MULTIPART_ABOVE_BYTES)) {
+      const inParts = await this.uploadMultipart(filePath, size, filename, mime ?? 'application/octet-stream', options, progress);
+      if (inParts) return inParts;
+    }
     return single
       ? this.uploadSingle(filePath, size, filename, mime, progress)
       : this.uploadDirect(filePath, size, filename, mime ?? 'application/octet-stream', progress);
@@ -224,6 +242,58 @@ export class AssetdClient {
     const completePath = `/v3/assets/${encodeURIComponent(initiated.asset_id)}/complete`;
     const done = await this.send('POST', completePath, { json: { checksum_sha256: checksum }, retryConflict: true });
     return { ...this.data<Omit<UploadedAsset, 'flow'>>(done), flow: 'direct' };
+  }
+
+  /** A resumable upload in parts (multipart-upload.ts); null when the server has no multipart uploads. */
+  private async uploadMultipart(
+    filePath: string,
+    size: number,
+    filename: string,
+    mime: string,
+    options: UploadOptions,
+    progress: (progress: Progress) => void,
+  ): Promise<UploadedAsset | null> {
+    const transport: MultipartTransport = {
+      baseUrl: this.baseUrl,
+      api: async <T>(method: 'GET' | 'POST', pathname: string, call: { json?: unknown; idempotent?: boolean; retryConflict?: boolean } = {}) =>
+        this.data<T>(
+          await this.send(method, pathname, {
+            ...(call.json !== undefined ? { json: call.json } : {}),
+            ...(call.idempotent ? { idempotencyKey: randomUUID() } : {}),
+            ...(call.retryConflict ? { retryConflict: true } : {}),
+          }),
+        ),
+      putRange: async (url, headers, file, start, end, onBytes) => {
+        const sent = await this.retrying(async () => {
+          const response = await request(url, {
+            method: 'PUT',
+            headers: { ...withoutContentLength(headers), 'content-length': String(end - start) },
+            body: counting(rangeStream(file, start, end), onBytes),
+          });
+          return sentFrom(response.statusCode, response.headers, await readBody(response));
+        });
+        if (sent.status !== 200) throw toError(sent);
+      },
+    };
+    try {
+      const done = await uploadInParts<Omit<UploadedAsset, 'flow'>>(transport, {
+        filePath,
+        size,
+        filename,
+        mime,
+        partSizeBytes: options.partSizeBytes,
+        parallel: options.parallelParts,
+        statePath: options.statePath,
+        resume: options.resume,
+        onBytes: (bytes) => progress({ phase: 'sending', bytes, total: size }),
+        onPart: options.onPart,
+      });
+      return { ...done, flow: 'multipart' };
+    } catch (error) {
+      // A server without multipart uploads (an older assetd, the platform itself): the file still fits direct upload.
+      if (!options.resume && error instanceof AssetdError && error.status === 404 && /^Route /.test(error.message)) return null;
+      throw error;
+    }
   }
 
   /**
