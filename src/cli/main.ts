@@ -128,6 +128,11 @@ clientOptions(
     .option('--filename <name>', 'the name of what comes from standard input (default: stdin)')
     .option('--direct-above <bytes>', 'use direct upload for files larger than this (default: 33554432)')
     .option('--concurrency <n>', 'files uploaded at once (default: 4)')
+    .option('--multipart-above <bytes>', 'send files larger than this in resumable parts (default: 67108864)')
+    .option('--part-size <bytes>', 'bytes per part of a multipart upload (default: the server\'s, 64 MiB or more)')
+    .option('--parallel <n>', 'parts of one file sent at once (default: 4)')
+    .option('--resume', 'continue an interrupted multipart upload from its state file, sending only the missing parts')
+    .option('--state <path>', 'where the resume state of the (one) file is kept (default: FILE.assetd-upload.json)')
     .option('--json', 'print one JSON line per asset instead of a table')
     .option('-q, --quiet', 'no progress and no summary on stderr'),
 ).action((paths: string[], options) => run('upload', () => uploadCommand(paths, options)));

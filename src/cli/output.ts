@@ -26,7 +26,15 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** One bar per file on a terminal; elsewhere a line when each file is done. */
+/** Files this large get progress lines even without a terminal. */
+const PLAIN_PROGRESS_ABOVE = 64 * 1024 * 1024;
+
+function rateOf(bytes: number, since: number): string {
+  const seconds = (Date.now() - since) / 1000;
+  return seconds > 0.5 ? `${formatBytes(bytes / seconds)}/s` : '-';
+}
+
+/** One bar per file on a terminal (bytes, rate, ETA); elsewhere a line when each file is done (and each tenth of a large one). */
 export interface ProgressDisplay {
   start(label: string, total: number): ProgressItem;
   /** A line above the bars (or plain, without them). */
@@ -47,7 +55,22 @@ export function progressDisplay(options: { quiet: boolean }): ProgressDisplay {
   if (options.quiet) return { start: () => ({ update() {}, done() {}, fail() {} }), log: () => {}, stop() {} };
   if (!stream.isTTY) {
     return {
-      start: () => ({ update() {}, done: (line) => void (line && stream.write(`${line}\n`)), fail() {} }),
+      start: (label, total) => {
+        // Plain lines: one per tenth of a large file, so a log shows a long upload moving.
+        let shownTenth = 0;
+        const started = Date.now();
+        return {
+          update(bytes, phase) {
+            if (total < PLAIN_PROGRESS_ABOVE || phase === 'hashing') return;
+            const tenth = Math.floor((bytes / total) * 10);
+            if (tenth <= shownTenth || tenth >= 10) return;
+            shownTenth = tenth;
+            stream.write(`${label}: ${tenth * 10}% (${formatBytes(bytes)} of ${formatBytes(total)}, ${rateOf(bytes, started)})\n`);
+          },
+          done: (line) => void (line && stream.write(`${line}\n`)),
+          fail() {},
+        };
+      },
       log: (line) => stream.write(`${line}\n`),
       stop() {},
     };
@@ -55,7 +78,7 @@ export function progressDisplay(options: { quiet: boolean }): ProgressDisplay {
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: '{label} {bar} {percentage}% | {sent} of {size} | {phase}',
+      format: '{label} {bar} {percentage}% | {sent} of {size} | {rate} | ETA {eta_formatted} | {phase}',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,
@@ -67,9 +90,10 @@ export function progressDisplay(options: { quiet: boolean }): ProgressDisplay {
   return {
     start(label, total) {
       const shown = label.length > 32 ? `…${label.slice(-31)}` : label.padEnd(32);
-      const bar = bars.create(Math.max(total, 1), 0, { label: shown, sent: formatBytes(0), size: formatBytes(total), phase: 'waiting' });
+      const bar = bars.create(Math.max(total, 1), 0, { label: shown, sent: formatBytes(0), size: formatBytes(total), rate: '-', phase: 'waiting' });
+      const started = Date.now();
       return {
-        update: (bytes, phase) => bar.update(Math.min(bytes, total), { sent: formatBytes(bytes), phase }),
+        update: (bytes, phase) => bar.update(Math.min(bytes, total), { sent: formatBytes(bytes), rate: rateOf(bytes, started), phase }),
         done: () => bar.update(Math.max(total, 1), { sent: formatBytes(total), phase: 'done' }),
         fail: () => bar.update({ phase: 'failed' }),
       };

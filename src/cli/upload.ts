@@ -1,5 +1,6 @@
 // `assetd upload PATH…`: files, directories (with --recursive) and `-` (standard input, spooled to a temporary file
-// first: both flows need the size up front and direct upload its SHA-256). A few files go at once, each with a
+// first: every flow needs the size up front and direct upload its SHA-256). Files above 64 MiB go as resumable
+// multipart uploads; `--resume` continues one from its state file, sending only the parts the server lacks. A few files go at once, each with a
 // progress bar on a terminal; the result is a table (or one JSON line per asset with --json) and a summary. A file
 // that fails is said on stderr and the rest go on: exit 1 if any failed, 2 for a usage problem.
 import { randomUUID } from 'node:crypto';
@@ -8,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { UploadedAsset } from '../client/index.js';
+import { defaultStatePath, type UploadedAsset } from '../client/index.js';
 import { clientFrom, describeFailure, UsageError, type ClientFlags } from './client-options.js';
 import { formatBytes, printJson, progressDisplay, table } from './output.js';
 
@@ -16,6 +17,11 @@ export interface UploadCommandOptions extends ClientFlags {
   readonly recursive?: boolean;
   readonly filename?: string;
   readonly directAbove?: string;
+  readonly multipartAbove?: string;
+  readonly partSize?: string;
+  readonly parallel?: string;
+  readonly resume?: boolean;
+  readonly state?: string;
   readonly concurrency?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -63,6 +69,11 @@ async function spoolStdin(): Promise<string> {
 export async function uploadCommand(paths: readonly string[], options: UploadCommandOptions): Promise<number> {
   const directAbove = wholeNumber(options.directAbove, '--direct-above', 0);
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 1) ?? 4;
+  const multipartAbove = wholeNumber(options.multipartAbove, '--multipart-above', 0);
+  const partSizeBytes = wholeNumber(options.partSize, '--part-size', 1);
+  const parallelParts = wholeNumber(options.parallel, '--parallel', 1);
+  if (options.state !== undefined && paths.length !== 1) throw new UsageError('--state names the resume state of one file');
+  if (options.resume && paths.includes('-')) throw new UsageError('--resume continues an upload of a file, not of standard input');
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be named once');
   if (options.filename !== undefined && !paths.includes('-')) throw new UsageError('--filename names what comes from standard input (-)');
   const client = await clientFrom(options);
@@ -97,17 +108,32 @@ export async function uploadCommand(paths: readonly string[], options: UploadCom
         const size = (await fs.stat(source.path).catch(() => null))?.size ?? 0;
         const item = display.start(source.label, size);
         try {
+          let received = 0;
+          let sent = 0;
           const asset = await client.upload(source.path, {
             directAbove,
+            ...(multipartAbove !== undefined ? { multipartAbove } : {}),
+            ...(partSizeBytes !== undefined ? { partSizeBytes } : {}),
+            ...(parallelParts !== undefined ? { parallelParts } : {}),
+            ...(options.state !== undefined ? { statePath: options.state } : {}),
+            ...(options.resume ? { resume: true } : {}),
             ...(source.filename ? { filename: source.filename } : {}),
-            onProgress: ({ phase, bytes }) => item.update(bytes, phase),
+            onProgress: ({ phase, bytes }) => item.update(bytes, sent + received > 0 ? `parts: ${received + sent} done` : phase),
+            onPart: ({ action }) => (action === 'sent' ? (sent += 1) : (received += 1)),
           });
+          if (asset.flow === 'multipart' && options.resume) {
+            display.log(`${source.label}: resumed: ${received} parts were already received, ${sent} sent now`);
+          }
           outcomes.push({ source, asset });
           item.done(`uploaded ${source.label}: ${asset.asset_id} (${formatBytes(asset.size_bytes)}, ${asset.flow})`);
           if (options.json) printJson({ file: source.label, ...asset });
         } catch (error) {
           item.fail();
-          outcomes.push({ source, error: describeFailure(error) });
+          // A multipart upload cut short keeps its state: say how to continue it.
+          const statePath = options.state ?? defaultStatePath(source.path);
+          const resumable = source.label !== '-' && (await fs.stat(statePath).catch(() => null)) !== null;
+          const hint = resumable ? ` (continue it with: assetd upload --resume ${source.label}${options.state ? ` --state ${options.state}` : ''})` : '';
+          outcomes.push({ source, error: `${describeFailure(error)}${hint}` });
         }
       }
     };
