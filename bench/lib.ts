@@ -3,7 +3,7 @@
 // load loop, percentiles. Linux only (/proc), and loopback only: every request goes to 127.0.0.1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -367,4 +367,38 @@ export function loadAverage(): [number, number, number] {
 /** sync(1): writes one server left in the page cache are not paid for by the next one measured. */
 export function syncDisks(): void {
   spawnSync('sync', { stdio: 'ignore' });
+}
+
+/** A positive whole number from the environment (a bench knob), or `fallback` when unset. */
+export function positiveIntEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** Env for a child server: this process's, without any ASSETD_* the caller's shell may carry, plus `extra`. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ASSETD_')) env[key] = value;
+  return { ...env, ...extra };
+}
+
+/**
+ * Kills `children` and removes `dirs` (synchronously) when this process exits or is interrupted, so a crash or a ^C
+ * leaves nothing behind. The lists are read at that moment: push to them as children and dirs are made.
+ */
+export function cleanUpOnExit(children: readonly Child[], dirs: readonly string[]): void {
+  const now = () => {
+    for (const child of children) child.process.kill('SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', now);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      now();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
 }

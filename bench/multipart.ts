@@ -5,7 +5,7 @@
 // fly (an MP4 head, then zeros), never read from a file, so the client's disk is not measured. Knobs: BENCH_BYTES
 // (default 2 GiB on disk, 512 MiB on S3), BENCH_ROUNDS (default 1), BENCH_PART_BYTES (default 64 MiB),
 // BENCH_PARALLEL (default 4). Prints a table and one JSON line; exit 0 unless something broke.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,46 +13,37 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mp4 } from '../test/support/media.js';
 import { collectGarbage } from './scaleout.js';
-import { freePort, median, MiB, mibPerSecond, procStatusKiB, putGenerated, requestJson, RssSampler, startChild, waitForHealthy, type Child } from './lib.js';
+import {
+  childEnv,
+  cleanUpOnExit,
+  freePort,
+  median,
+  MiB,
+  mibPerSecond,
+  positiveIntEnv,
+  procStatusKiB,
+  putGenerated,
+  requestJson,
+  RssSampler,
+  startChild,
+  waitForHealthy,
+  type Child,
+} from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const API_KEY = 'bench-key-000000000000';
 const ON_S3 = process.env.BENCH_S3 === '1';
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-const BYTES = positiveInt('BENCH_BYTES', ON_S3 ? 512 * MiB : 2 * 1024 * MiB);
-const ROUNDS = positiveInt('BENCH_ROUNDS', 1);
-const PART_BYTES = positiveInt('BENCH_PART_BYTES', 64 * MiB);
-const PARALLEL = positiveInt('BENCH_PARALLEL', 4);
+const BYTES = positiveIntEnv('BENCH_BYTES', ON_S3 ? 512 * MiB : 2 * 1024 * MiB);
+const ROUNDS = positiveIntEnv('BENCH_ROUNDS', 1);
+const PART_BYTES = positiveIntEnv('BENCH_PART_BYTES', 64 * MiB);
+const PARALLEL = positiveIntEnv('BENCH_PARALLEL', 4);
 const HEAD = mp4();
 const auth = { 'x-api-key': API_KEY };
 
 const children: Child[] = [];
 const tempDirs: string[] = [];
-function cleanupNow(): void {
-  for (const child of children) child.process.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-process.once('exit', cleanupNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    cleanupNow();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  });
-}
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ASSETD_')) env[key] = value;
-  return { ...env, ...extra };
-}
+cleanUpOnExit(children, tempDirs);
 
 function s3Client(): S3Client {
   const { ASSETD_TEST_S3_ENDPOINT: endpoint, ASSETD_TEST_S3_ACCESS_KEY_ID: id, ASSETD_TEST_S3_SECRET_ACCESS_KEY: secret } = process.env;
