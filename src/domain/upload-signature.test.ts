@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UploadSigner, type UploadGrant } from './upload-signature.js';
+import { UploadSigner, type PartGrant, type UploadGrant } from './upload-signature.js';
 
 describe('UploadSigner', () => {
   const signer = new UploadSigner('s'.repeat(32));
@@ -40,5 +40,37 @@ describe('UploadSigner', () => {
   it('takes numbers in one spelling only: leading zeros are malformed, though they name the signed values', () => {
     expect(signer.verify('asset_1', { ...query, size: '042' }, 1000)).toBe('malformed');
     expect(signer.verify('asset_1', { ...query, expires: '02000' }, 1000)).toBe('malformed');
+  });
+});
+
+describe('UploadSigner: multipart parts', () => {
+  const signer = new UploadSigner('s'.repeat(32));
+  const grant: PartGrant = { assetId: 'asset_1', partNumber: 3, sizeBytes: 5 * 1024 * 1024, sha256: 'cd'.repeat(32), expires: 2000 };
+  const query = signer.signPart(grant);
+
+  it('verifies a part URL for its asset and part number until it expires', () => {
+    expect(signer.verifyPart('asset_1', 3, query, 1999)).toEqual(grant);
+    expect(signer.verifyPart('asset_1', 3, query, 2000)).toBe('expired');
+  });
+
+  it.each([
+    ['another part number', 'asset_1', 4, {}],
+    ['another asset', 'asset_2', 3, {}],
+    ['another size', 'asset_1', 3, { size: '5242881' }],
+    ['no checksum', 'asset_1', 3, { sha256: '' }],
+    ['a later expiry', 'asset_1', 3, { expires: '3000' }],
+  ])('refuses %s', (_name, assetId, partNumber, change) => {
+    expect(signer.verifyPart(assetId, partNumber, { ...query, ...change }, 1000)).toBe('bad_signature');
+  });
+
+  it('never takes a part signature for a whole upload’s, nor the other way round', () => {
+    const whole = signer.sign({ assetId: 'asset_1', sizeBytes: grant.sizeBytes, contentType: 'video/mp4', sha256: grant.sha256, expires: 2000 });
+    expect(signer.verifyPart('asset_1', 3, whole, 1000)).toBe('bad_signature');
+    expect(signer.verify('asset_1', { ...query, type: 'video/mp4' }, 1000)).toBe('bad_signature');
+  });
+
+  it('calls a query without its fields malformed', () => {
+    expect(signer.verifyPart('asset_1', 3, { ...query, size: '007' }, 1000)).toBe('malformed');
+    expect(signer.verifyPart('asset_1', 3, { signature: query.signature }, 1000)).toBe('malformed');
   });
 });
