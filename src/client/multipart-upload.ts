@@ -21,6 +21,8 @@ export interface ResumeState {
   readonly file: { readonly path: string; readonly size: number; readonly mtime_ms: number };
   readonly part_size_bytes: number;
   readonly part_count: number;
+  /** Whether each part goes with its SHA-256 (as the upload was started). */
+  readonly part_checksums: boolean;
   /** Parts the server acknowledged, with the SHA-256 sent. */
   parts_done: { part_number: number; sha256: string }[];
 }
@@ -66,6 +68,7 @@ interface ServerState {
   status: string;
   part_size_bytes: number;
   part_count: number;
+  part_checksums: boolean;
   parts_received: { part_number: number; size_bytes: number; checksum_sha256: string | null }[];
   parts: ServerPart[];
 }
@@ -94,6 +97,8 @@ export async function uploadInParts<T>(transport: MultipartTransport, options: M
         filename: options.filename,
         content_type: options.mime,
         size_bytes: options.size,
+        // Each part's SHA-256 signed into its URL: the store (or assetd) checks every part as it lands.
+        part_checksums: true,
         ...(options.partSizeBytes ? { part_size_bytes: options.partSizeBytes } : {}),
       },
       idempotent: true,
@@ -105,6 +110,7 @@ export async function uploadInParts<T>(transport: MultipartTransport, options: M
       file,
       part_size_bytes: server.part_size_bytes,
       part_count: server.part_count,
+      part_checksums: server.part_checksums,
       parts_done: [],
     };
     await writeState(statePath, state);
@@ -153,7 +159,8 @@ export async function uploadInParts<T>(transport: MultipartTransport, options: M
     for (let next = await parts.next(); !next.done && !failure; next = await parts.next()) {
       const { partNumber, sha256 } = next.value;
       const { start, end } = bounds(partNumber);
-      const query = `part_numbers=${partNumber}&checksums_sha256=${sha256}`;
+      // An upload begun elsewhere without part checksums takes none (the store would refuse them).
+      const query = server.part_checksums ? `part_numbers=${partNumber}&checksums_sha256=${sha256}` : `part_numbers=${partNumber}`;
       const fresh = await transport.api<ServerState>('GET', `/v3/assets/multipart-uploads/${encodeURIComponent(state.asset_id)}?${query}`);
       const target = fresh.parts[0]!;
       inFlight.set(partNumber, 0);

@@ -17,6 +17,11 @@ export const PART_URLS_PAGE = 1000;
 
 export interface MultipartUploadRequest extends DirectUploadRequest {
   readonly partSizeBytes?: number | null | undefined;
+  /**
+   * Every part will be sent with its SHA-256 (its URL asked for with it). S3 must know this when the upload opens:
+   * AWS refuses a part checksum the upload was not opened for, and a part without one after.
+   */
+  readonly partChecksums?: boolean | undefined;
 }
 
 export interface PartTarget extends UploadTarget {
@@ -88,8 +93,10 @@ export class MultipartUploadService {
     const prepared = this.pending.prepare(tenant, request);
     const plan = planParts(prepared.sizeBytes, request.partSizeBytes);
     const { storage, records } = this.options;
-    const { uploadId } = await storage.multipart.create({ key: prepared.storageKey, contentType: prepared.mimeType });
-    const asset: Asset = { ...prepared, multipart: { uploadId, partSizeBytes: plan.partSizeBytes } };
+    const partChecksums = request.partChecksums === true;
+    const { uploadId } = await storage.multipart.create({ key: prepared.storageKey, contentType: prepared.mimeType, partChecksums });
+    const multipart = { uploadId, partSizeBytes: plan.partSizeBytes, ...(partChecksums ? { partChecksums } : {}) };
+    const asset: Asset = { ...prepared, multipart };
     try {
       await records.insertAsset(asset);
     } catch (error) {
@@ -169,11 +176,20 @@ export class MultipartUploadService {
         throw errors.invalidParameter('checksums_sha256 must give one checksum (or an empty entry) per part number.', 'checksums_sha256');
       }
       if (query.partNumbers.length > PART_URLS_PAGE) throw errors.invalidParameter(`At most ${PART_URLS_PAGE} part numbers at a time.`, 'part_numbers');
+      const withChecksums = asset.multipart?.partChecksums === true;
       wanted = query.partNumbers.map((partNumber, i) => {
         partLength(plan, partNumber);
-        return { partNumber, sha256: parseChecksum(checksums[i] || null, `checksums_sha256[${i}]`) };
+        const sha256 = parseChecksum(checksums[i] || null, `checksums_sha256[${i}]`);
+        if (withChecksums && !sha256) {
+          throw errors.invalidParameter('This upload takes every part with its SHA-256 (part_checksums): give one per part number.', 'checksums_sha256');
+        }
+        if (!withChecksums && sha256) {
+          throw errors.invalidParameter('This upload was started without part_checksums: its parts take no SHA-256.', 'checksums_sha256');
+        }
+        return { partNumber, sha256 };
       });
-    } else if (!settled) {
+    } else if (!settled && asset.multipart?.partChecksums !== true) {
+      // (With part_checksums, a URL is only ever made with its part's SHA-256: asked for by number.)
       const have = new Set(received.map((p) => p.partNumber));
       const limit = Math.min(query.limit ?? PART_URLS_PAGE, PART_URLS_PAGE);
       for (let n = (query.marker ?? 0) + 1; n <= plan.partCount; n++) {

@@ -12,6 +12,7 @@ export function multipartUploadJson(view: MultipartView, maxBytes: number): Mult
     size_bytes: asset.sizeBytes,
     part_size_bytes: plan.partSizeBytes,
     part_count: plan.partCount,
+    part_checksums: asset.multipart?.partChecksums === true,
     parts_received: view.received.map((p) => ({
       part_number: p.partNumber,
       size_bytes: p.sizeBytes,

@@ -47,6 +47,8 @@ export interface MultipartState {
   readonly uploadId: string;
   /** Every part but the last is exactly this long; the last holds the rest. */
   readonly partSizeBytes: number;
+  /** Every part is sent with its SHA-256 signed into its URL (absent: none is). */
+  readonly partChecksums?: boolean;
 }
 
 /** The bytes of one accepted PUT: where they wait, and what they are. */

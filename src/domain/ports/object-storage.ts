@@ -94,8 +94,11 @@ export interface CompleteMultipartOptions extends MultipartTarget {
  * completed write wins), and nothing appears at `key` until complete() assembles every part. abort() frees all.
  */
 export interface MultipartStorage {
-  /** Opens an upload whose object will appear at `key`. */
-  create(options: { key: string; contentType: string }): Promise<{ uploadId: string }>;
+  /**
+   * Opens an upload whose object will appear at `key`. With `partChecksums`, every part carries its SHA-256 (S3:
+   * ChecksumAlgorithm SHA256, after which AWS refuses a part without one; without it, AWS refuses a part with one).
+   */
+  create(options: { key: string; contentType: string; partChecksums?: boolean }): Promise<{ uploadId: string }>;
   /**
    * Present when clients can PUT parts straight to the store (S3's presigned UploadPart, with the exact size signed
    * in). Without it, assetd serves a signed part endpoint of its own and writes through writePart().

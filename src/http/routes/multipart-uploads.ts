@@ -42,6 +42,7 @@ export async function multipartUploadRoutes(fastify: FastifyInstance, { uploads 
         sizeBytes: body.size_bytes,
         checksumSha256: body.checksum_sha256,
         partSizeBytes: body.part_size_bytes,
+        partChecksums: body.part_checksums,
       });
       return { data: multipartUploadJson(view, uploads.maxBytes) };
     },

@@ -13,6 +13,12 @@ export const MultipartUploadRequest = Type.Object(
     part_size_bytes: Type.Optional(
       Nullable(Type.Integer({ description: 'Bytes per part (5 MiB to 5 GiB); default 64 MiB, raised so that no upload needs more than 10,000 parts.' })),
     ),
+    part_checksums: Type.Optional(
+      Type.Boolean({
+        description:
+          'Every part will be sent with its SHA-256, signed into its URL (asked for with part_numbers and checksums_sha256); the store checks each part. Default false: part URLs carry no checksum.',
+      }),
+    ),
   },
   { $id: 'MultipartUploadRequest', additionalProperties: false },
 );
@@ -41,6 +47,7 @@ export const MultipartUpload = Type.Object(
     size_bytes: Type.Integer(),
     part_size_bytes: Type.Integer(),
     part_count: Type.Integer(),
+    part_checksums: Type.Boolean(),
     parts_received: Type.Array(ReceivedPart),
     parts: Type.Array(PartTarget, {
       description: `URLs for missing parts (or for the part_numbers asked for), at most ${PART_URLS_PAGE} at a time.`,

@@ -39,9 +39,15 @@ export class S3Multipart implements MultipartStorage {
     private readonly objectKey: (key: string) => string,
   ) {}
 
-  async create({ key, contentType }: { key: string; contentType: string }): Promise<{ uploadId: string }> {
+  async create({ key, contentType, partChecksums }: { key: string; contentType: string; partChecksums?: boolean }): Promise<{ uploadId: string }> {
     const { UploadId } = await this.client.send(
-      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(key), ContentType: contentType }),
+      new CreateMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ContentType: contentType,
+        // The store then checks (where it can) and keeps each part's SHA-256, and completing names them.
+        ...(partChecksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
+      }),
     );
     if (!UploadId) throw new Error('The store answered CreateMultipartUpload without an UploadId');
     return { uploadId: UploadId };
