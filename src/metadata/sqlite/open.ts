@@ -5,6 +5,7 @@ import { translatingFaults } from '../kysely/faults.js';
 import { kyselyStores, type KyselyStores } from '../kysely/stores.js';
 import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export async function openSqliteStore(file: string): Promise<KyselyStores> {
   const database = new Sqlite(file);
@@ -12,7 +13,7 @@ export async function openSqliteStore(file: string): Promise<KyselyStores> {
   database.pragma('synchronous = NORMAL');
   // Another process (a CLI command next to a running server) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: translatingFaults(new SqliteDialect({ database })) });
+  const db = new Kysely<Database>({ dialect: translatingFaults(new SqliteDialect({ database: withStatementCache(database) })) });
   try {
     await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   } catch (error) {
