@@ -4,13 +4,13 @@
 // exact size, the type sniffed from the head against content_type, the whole-file SHA-256 against every checksum.
 //
 // What is read, and where: on local disk the parts stream once through the inspector while they are concatenated
-// (no second read). On S3 the bytes never pass through assetd, so the object is read back once to hash and sniff it,
-// unless the store kept a verified SHA-256 of every part and the client gave the whole file's: then only the head is
-// read (for the type), and the SHA-256 recorded is the client's, its every byte covered by the store's part checks.
+// (no second read). On S3 the bytes never pass through assetd, so the object is read back once to hash and sniff it.
+// Part checksums verified by the store do not spare that read: they say each part is what the client hashed, not
+// what the whole file's SHA-256 is (SHA-256 does not compose), and the asset's SHA-256 is only ever one assetd
+// computed from the bytes.
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MediaFacts } from '../media/media-facts.js';
-import { SNIFF_BYTES } from '../media/types.js';
 import { AppError, errors } from './errors.js';
 import { UploadInspector, type Inspection } from './inspect.js';
 import { partLength, planOf, targetOf } from './multipart-plan.js';
@@ -52,8 +52,6 @@ export async function assembleMultipart(storage: ObjectStorage, asset: Asset, gi
   const observe = () => (observed = inspectorFor(asset, asset.sizeBytes));
   await storage.multipart.complete({ ...target, parts, observe });
   if (observed) return verdictOf(asset, given, () => (observed as UploadInspector).result());
-  const claimed = asset.declaredSha256 ?? given;
-  if (claimed && parts.every((p) => p.sha256 !== null)) return judgeHead(storage, asset, given, claimed);
   return judgeStored(storage, asset, given);
 }
 
@@ -101,28 +99,6 @@ async function judgeStored(storage: ObjectStorage, asset: Asset, given: string |
     throw error;
   }
   return verdictOf(asset, given, () => inspector.result());
-}
-
-/**
- * Every part's SHA-256 was verified by the store, and the client says what the whole file's is: read only the head
- * (the type, and what facts it tells), and take the client's SHA-256 as the asset's.
- */
-async function judgeHead(storage: ObjectStorage, asset: Asset, given: string | null, claimed: string): Promise<Verdict> {
-  if (asset.declaredSha256 && given && asset.declaredSha256 !== given) {
-    return errors.checksumMismatch('checksum_sha256 differs from the one given when the upload began.', 'checksum_sha256');
-  }
-  const stored = await storage.stat(asset.storageKey);
-  if (!stored) throw errors.conflict(NOT_UPLOADED_YET);
-  if (stored.sizeBytes !== asset.sizeBytes) {
-    return errors.sizeMismatch(`The uploaded object is ${stored.sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
-  }
-  const headBytes = Math.min(asset.sizeBytes, SNIFF_BYTES);
-  const head = await storage.read({ key: asset.storageKey, range: { start: 0, end: headBytes - 1 } });
-  if (!head) throw errors.conflict(NOT_UPLOADED_YET);
-  const inspector = new UploadInspector({ maxBytes: headBytes, accept: new Set([asset.mimeType]), refuse: false, param: 'content_type' });
-  await pipeline(head, inspector, discard());
-  const seen = inspector.result();
-  return verdictOf(asset, null, () => ({ ...seen, sizeBytes: asset.sizeBytes, sha256: claimed }));
 }
 
 function discard(): Writable {
