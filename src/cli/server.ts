@@ -27,6 +27,7 @@ import type { MetadataStores, ObjectStorage } from '../domain/ports/index.js';
 import { AssetEvents } from '../domain/events.js';
 import { FileInputResolver } from '../domain/file-inputs.js';
 import { WebhookDispatcher } from '../domain/webhook-delivery.js';
+import { WebhookEndpointService } from '../domain/webhook-endpoints.js';
 import { PreviewService } from '../domain/previews.js';
 import { loadOrCreateKey, loadOrCreateRandomSecret, SIGNING_SECRET_FILE, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
@@ -138,11 +139,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   webhooks = new WebhookDispatcher({
     records: metadata.webhooks,
     post: (url, body, headers) => fetcher.post(url, body, headers),
+    callbackSecret: webhookSecret,
     now,
     leaseSeconds: config.urlFetchTimeoutSeconds + 30,
-    onFailure: (url, reason, final) => {
+    onFailure: (_target, url, reason, final) => {
       log?.warn({ webhookHost: new URL(url).host, reason, final }, final ? 'webhook given up' : 'webhook failed; will retry');
     },
+    onDisabled: (url, reason) => log?.warn({ webhookHost: new URL(url).host, reason }, 'webhook endpoint disabled'),
     onError: (error) => log?.error({ err: error }, 'webhook pass failed'),
   });
   const batches = new UploadBatchService({
@@ -172,6 +175,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     uploads,
     receiver: new SignedUploadReceiver({ records: metadata.assets, storage, signer, now }),
     jobs,
+    webhookEndpoints: new WebhookEndpointService({ records: metadata.webhooks, remote: fetcher, now }),
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
     maxJsonBytes: config.maxJsonBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,

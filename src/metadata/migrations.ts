@@ -183,6 +183,26 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('upload_batches').addColumn('finished_at', big).execute();
       },
     },
+    '0012_webhook_api': {
+      async up(db: Kysely<unknown>) {
+        // The webhooks API: an endpoint's entity filter, the secret before a rotation (signing beside the new one
+        // for a while), why it was disabled and since when its tries fail; deliveries to a job's or batch's
+        // callback_url (endpoint_id `callback:<origin>`); the history's filters.
+        for (const [name, type] of [
+          ['entity_id', 'text'],
+          ['previous_secret', 'text'],
+          ['previous_secret_until', big],
+          ['disabled_reason', 'text'],
+          ['failing_since', big],
+        ] as const) {
+          await db.schema.alterTable('webhook_endpoints').addColumn(name, type).execute();
+        }
+        await db.schema.alterTable('webhook_deliveries').addColumn('callback_url', 'text').execute();
+        await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'state']).execute();
+        await db.schema.createIndex('webhook_events_type').on('webhook_events').columns(['tenant', 'event_type', 'seq']).execute();
+        await db.schema.createIndex('webhook_events_entity').on('webhook_events').columns(['tenant', 'entity_id', 'seq']).execute();
+      },
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { startOrigin, type Origin } from '../support/origin.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { assetCases } from './cases/assets.js';
 import { jobCases } from './cases/jobs.js';
+import { webhookCases } from './cases/webhooks.js';
 import { ConformanceContext, type ConformanceCase } from './context.js';
 import { keyOf, shapeOf, SPEC } from './spec.js';
 
@@ -15,7 +16,7 @@ const FAMILIES = ['/v3/assets', '/v3/video-agents', '/v3/avatars', '/v3/video-tr
 /** Routes under the families' paths that the platform does not have: assetd's additions, each documented. */
 const EXTENSIONS: readonly string[] = ['GET /v3/assets/{}/preview'];
 
-const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases];
+const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases, ...webhookCases];
 
 let server: TestServer;
 let origin: Origin;

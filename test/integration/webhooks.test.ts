@@ -36,7 +36,20 @@ afterAll(async () => {
 const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 async function endpoint(tenant: string, url: string, events: string[] = []): Promise<WebhookEndpoint> {
-  const stored: WebhookEndpoint = { endpointId: `ep_${randomUUID()}`, tenant, url, events, secret: newSecret(), status: 'enabled', createdAt: new Date() };
+  const stored: WebhookEndpoint = {
+    endpointId: `ep_${randomUUID()}`,
+    tenant,
+    url,
+    events,
+    entityId: null,
+    secret: newSecret(),
+    previousSecret: null,
+    previousSecretUntil: null,
+    status: 'enabled',
+    disabledReason: null,
+    failingSince: null,
+    createdAt: new Date(),
+  };
   await t.server.metadata.webhooks.insertEndpoint(stored);
   return stored;
 }
@@ -191,7 +204,7 @@ describe('delivery', () => {
   it('never contacts an endpoint on a refused address; the refusal is the delivery’s error', async () => {
     const ep = await endpoint(TENANT_A.tenant, 'http://10.255.255.1/hook', ['asset.completed']);
     await uploadFile(t.url, TENANT_A.key, media.png(), 'p.png');
-    const [event] = await t.server.metadata.webhooks.listEvents({ tenant: TENANT_A.tenant, limit: 1 });
+    const [event] = (await t.server.metadata.webhooks.listEvents({ tenant: TENANT_A.tenant, limit: 1 })).events;
     await eventually(async () => (await t.server.metadata.webhooks.deliveriesOf(event!.eventId)).some((d) => d.endpointId === ep.endpointId && d.attempts === 1));
     const mine = (await t.server.metadata.webhooks.deliveriesOf(event!.eventId)).find((d) => d.endpointId === ep.endpointId);
     expect(mine).toMatchObject({ state: 'pending' });

@@ -91,7 +91,7 @@ export class KyselyAssetRecords implements AssetRecords {
     }
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('assets').values(toRow(asset)).execute();
-      await recordEvent(trx, event);
+      await recordEvent(trx, { event });
     });
   }
 
@@ -175,7 +175,7 @@ export class KyselyAssetRecords implements AssetRecords {
     return this.db.transaction().execute(async (trx) => {
       const asset = await this.transitionIn(trx, transition);
       if (!asset) return false;
-      if (event) await recordEvent(trx, event(asset));
+      if (event) await recordEvent(trx, { event: event(asset) });
       if (batchFinished && asset.batchId) await this.finishBatchIfDone(trx, asset.batchId, batchFinished);
       return true;
     });
@@ -234,7 +234,7 @@ export class KyselyAssetRecords implements AssetRecords {
     const countsByStatus = Object.fromEntries(counts.map((c) => [c.status, num(c.n)]));
     if ((countsByStatus.pending_upload ?? 0) > 0) return;
     await trx.updateTable('upload_batches').set({ finished_at: Date.now() }).where('batch_id', '=', batchId).execute();
-    await recordEvent(trx, make({ batchId, tenant: locked.tenant, countsByStatus }));
+    await recordEvent(trx, { event: make({ batchId, tenant: locked.tenant, countsByStatus }) });
   }
 
   async claimFinalization({ assetId, holder, now, until }: FinalizationLease): Promise<boolean> {
@@ -369,7 +369,7 @@ export class KyselyAssetRecords implements AssetRecords {
     if (!event) return remove(this.db);
     return this.db.transaction().execute(async (trx) => {
       const asset = await remove(trx);
-      if (asset) await recordEvent(trx, event(asset));
+      if (asset) await recordEvent(trx, { event: event(asset) });
       return asset;
     });
   }
