@@ -2,7 +2,7 @@
 // metadata adapter (SQLite, PostgreSQL) runs this same block on a whole store.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import type { MetadataStores, WebhookEndpoint, WebhookEvent } from '../../src/domain/ports/index.js';
+import type { Job, MetadataStores, WebhookEndpoint, WebhookEvent } from '../../src/domain/ports/index.js';
 import { anAsset } from './asset-records.case.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
@@ -306,6 +306,64 @@ export function runWebhookRecordsContract({ name, create, skip }: ContractOption
         expect([...ids(page1.events), ...ids(page2.events)]).toEqual([gone.eventId, recorded[2]!.eventId, recorded[1]!.eventId, recorded[0]!.eventId]);
         expect(page2.next).toBeNull();
         expect((await store.webhooks.listEvents({ tenant: `${tenant}-other`, limit: 10 })).events).toEqual([]);
+      });
+
+      contractCase('a job finished or stopped records its event in the same transaction, owed to its callback_url too; a lost lease records none', async () => {
+        const { tenant, endpoints } = await setUp(['lipsync.success', 'lipsync.fail']);
+        const now = Date.now();
+        const aJob = (callbackUrl: string | null): Job => ({
+          jobId: `lipsync_${randomUUID()}`, tenant, kind: 'lipsync', status: 'pending', request: {}, outputAssetId: null, errorMessage: null,
+          callbackUrl, leaseId: null, leaseExpiresAt: null, attempts: 0, version: 0, createdAt: new Date(now), updatedAt: new Date(now),
+        });
+        const make = (job: Job) => ({ ...anEvent(job.tenant, `lipsync.${job.status === 'completed' ? 'success' : 'fail'}`, job.jobId), data: { status: job.status, output: job.outputAssetId } });
+        const hooked = aJob('https://receiver.example/jobs/1?x=1');
+        await store.jobs.insertJob(hooked);
+        const leased = await store.jobs.claimJob({ kinds: ['lipsync'], now: new Date(now + 10), leaseId: 'L1', leaseExpiresAt: new Date(now + 60_000) });
+        expect(leased?.jobId).toBe(hooked.jobId);
+        const finish = { jobId: hooked.jobId, now: new Date(now + 20), status: 'completed' as const, outputAssetId: 'asset_out', errorMessage: null, event: make };
+        expect(await store.jobs.finishJob({ ...finish, leaseId: 'not-mine' })).toBe(false);
+        expect(await eventsOf(tenant)).toEqual([]);
+        expect(await store.jobs.finishJob({ ...finish, leaseId: 'L1' })).toBe(true);
+        const [event] = await eventsOf(tenant);
+        expect(event).toMatchObject({ eventType: 'lipsync.success', entityId: hooked.jobId, data: { status: 'completed', output: 'asset_out' } });
+        expect((await store.webhooks.deliveriesOf(event!.eventId)).map((d) => d.endpointId).sort()).toEqual(
+          [endpoints[0]!.endpointId, 'callback:https://receiver.example'].sort(),
+        );
+        const claimed = (await claimAll()).filter((d) => d.event.eventId === event!.eventId);
+        expect(claimed.find((d) => d.callbackUrl !== null)).toMatchObject({ url: 'https://receiver.example/jobs/1?x=1', secret: null, callbackUrl: 'https://receiver.example/jobs/1?x=1' });
+
+        const silent = aJob(null);
+        await store.jobs.insertJob(silent);
+        expect(await store.jobs.stopJob({ jobId: silent.jobId, now: new Date(now + 30), errorMessage: 'stopped', event: make })).toBe(true);
+        expect(await store.jobs.stopJob({ jobId: silent.jobId, now: new Date(now + 40), errorMessage: 'stopped', event: make })).toBe(false);
+        const stopped = (await eventsOf(tenant)).filter((e) => e.entityId === silent.jobId);
+        expect(stopped.map((e) => e.eventType)).toEqual(['lipsync.fail']);
+        expect((await store.webhooks.deliveriesOf(stopped[0]!.eventId)).map((d) => d.endpointId)).toEqual([endpoints[0]!.endpointId]);
+      });
+
+      contractCase('a batch’s finish is owed to its callback_url; deleting its last pending item finishes it', async () => {
+        const { tenant } = await setUp();
+        const finished = (batch: { batchId: string; tenant: string; countsByStatus: Readonly<Record<string, number>> }) => ({
+          ...anEvent(batch.tenant, 'upload_batch.finished', batch.batchId),
+          data: { counts: batch.countsByStatus },
+        });
+        const batchId = `batch_${randomUUID()}`;
+        const items = [0, 1].map(() => anAsset(tenant, { status: 'pending_upload', completedAt: null, batchId }));
+        await store.assets.insertBatch(
+          { batchId, tenant, title: null, callbackUrl: 'https://receiver.example/batches', createdAt: new Date(), completionRequestedAt: null },
+          items,
+        );
+        expect(await store.assets.transitionAsset({ assetId: items[0]!.assetId, from: 'pending_upload', to: 'completed', batchFinished: finished })).toBe(true);
+        expect(await eventsOf(tenant)).toEqual([]);
+        expect((await store.assets.deleteAsset(tenant, items[1]!.assetId, { batchFinished: finished }))?.assetId).toBe(items[1]!.assetId);
+        const events = await eventsOf(tenant);
+        expect(events.map((e) => [e.eventType, e.entityId, e.data])).toEqual([['upload_batch.finished', batchId, { counts: { completed: 1 } }]]);
+        expect(await store.webhooks.deliveriesOf(events[0]!.eventId)).toEqual([
+          { endpointId: 'callback:https://receiver.example', state: 'pending', attempts: 0, error: null },
+        ]);
+        // A completed item deleted later finishes nothing again.
+        await store.assets.deleteAsset(tenant, items[0]!.assetId, { batchFinished: finished });
+        expect(await eventsOf(tenant)).toHaveLength(1);
       });
     });
   });

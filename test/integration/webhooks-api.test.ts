@@ -7,7 +7,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
-import { startOrigin, type Origin, type OriginRequest } from '../support/origin.js';
+import { startOrigin, type Origin } from '../support/origin.js';
+import { verifyDelivery } from '../support/webhooks.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 import platformSpec from '../conformance/platform-v3.json' with { type: 'json' };
 
@@ -47,13 +48,7 @@ async function create(path: string, events: string[] | null = null, extra: Recor
 
 const to = (path: string) => origin.requests.filter((r) => r.path === path);
 
-function verify(secret: string, request: OriginRequest): Json {
-  return new Webhook(secret).verify(request.body, {
-    'webhook-id': String(request.headers['webhook-id']),
-    'webhook-timestamp': String(request.headers['webhook-timestamp']),
-    'webhook-signature': String(request.headers['webhook-signature']),
-  });
-}
+const verify = verifyDelivery;
 
 describe('endpoints', () => {
   it('creates an endpoint whose secret, answered once, verifies what it is sent', async () => {
