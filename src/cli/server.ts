@@ -127,13 +127,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     now,
     leaseSeconds: config.urlFetchTimeoutSeconds + 30,
     onFailure: (target, url, reason, final) => {
-      if (target === 'callback') metrics.callback(final ? 'given_up' : 'retried');
+      metrics.webhookDelivery(target, final ? 'given_up' : 'retried');
       log?.warn({ webhookHost: new URL(url).host, target, reason, final }, final ? 'webhook given up' : 'webhook failed; will retry');
     },
-    onDelivered: (target) => {
-      if (target === 'callback') metrics.callback('delivered');
+    onDelivered: (target, _url, event) => metrics.webhookDelivery(target, 'delivered', (now().getTime() - event.createdAt.getTime()) / 1000),
+    onDisabled: (url, reason) => {
+      metrics.webhookEndpointDisabled();
+      log?.warn({ webhookHost: new URL(url).host, reason }, 'webhook endpoint disabled');
     },
-    onDisabled: (url, reason) => log?.warn({ webhookHost: new URL(url).host, reason }, 'webhook endpoint disabled'),
     onError: (error) => log?.error({ err: error }, 'webhook pass failed'),
   });
   const batches = new UploadBatchService({

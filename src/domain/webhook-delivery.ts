@@ -168,6 +168,8 @@ export class WebhookDispatcher {
     const { event, url } = delivery;
     const target: DeliveryTarget = delivery.callbackUrl !== null ? 'callback' : 'endpoint';
     let failure: string | null = null;
+    // When the try was made: a failure's time starts the endpoint's failing streak.
+    const triedAt = this.options.now();
     try {
       const { body, headers } = this.request(delivery, new Date());
       const status = await this.options.post(url, body, headers);
@@ -178,8 +180,7 @@ export class WebhookDispatcher {
     const delays = this.options.retrySeconds ?? WEBHOOK_RETRY_SECONDS;
     const tried = delivery.attempts + 1;
     const state = failure === null ? 'delivered' : tried > delays.length ? 'failed' : 'pending';
-    const at = this.options.now();
-    const dueAt = state === 'pending' ? new Date(at.getTime() + delays[tried - 1]! * 1000) : null;
+    const dueAt = state === 'pending' ? new Date(this.options.now().getTime() + delays[tried - 1]! * 1000) : null;
     if (failure !== null) this.options.onFailure?.(target, url, failure, state === 'failed');
     else this.options.onDelivered?.(target, url, event);
     const settled = await this.options.records.settleDelivery({
@@ -189,16 +190,16 @@ export class WebhookDispatcher {
       state,
       dueAt,
       error: failure,
-      at,
+      at: triedAt,
     });
     const disableAfterMs = this.options.disableAfterMs ?? DISABLE_AFTER_MS;
-    if (target === 'endpoint' && settled.failingSince && at.getTime() - settled.failingSince.getTime() >= disableAfterMs) {
+    if (target === 'endpoint' && settled.failingSince && triedAt.getTime() - settled.failingSince.getTime() >= disableAfterMs) {
       const days = Math.round((disableAfterMs / 86_400_000) * 10) / 10;
       const reason = `every delivery since ${settled.failingSince.toISOString()} failed (${days} days); the last: ${failure}`;
       const disabled = await this.options.records.disableEndpoint({
         endpointId: delivery.endpointId,
         reason,
-        event: endpointDisabledEvent({ tenant: event.tenant, endpointId: delivery.endpointId, url, reason, at }),
+        event: endpointDisabledEvent({ tenant: event.tenant, endpointId: delivery.endpointId, url, reason, at: this.options.now() }),
       });
       if (disabled) this.options.onDisabled?.(url, reason);
     }
