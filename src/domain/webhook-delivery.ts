@@ -191,6 +191,7 @@ export class WebhookDispatcher {
       dueAt,
       error: failure,
       at: triedAt,
+      wasFailing: delivery.failingSince !== null,
     });
     const disableAfterMs = this.options.disableAfterMs ?? DISABLE_AFTER_MS;
     if (target === 'endpoint' && settled.failingSince && triedAt.getTime() - settled.failingSince.getTime() >= disableAfterMs) {

@@ -137,7 +137,7 @@ export function runWebhookRecordsContract({ name, create, skip }: ContractOption
         const mine = [...first!, ...second!].filter((d) => d.event.eventId === event.eventId);
         expect(mine).toHaveLength(1);
         expect(mine[0]).toMatchObject({ event, endpointId: endpoints[0]!.endpointId, url: endpoints[0]!.url, secret: endpoints[0]!.secret, attempts: 0 });
-        const outcome = { eventId: event.eventId, endpointId: endpoints[0]!.endpointId, state: 'pending' as const, dueAt: new Date(now.getTime() + 10_000), error: 'answered 500', at: now };
+        const outcome = { eventId: event.eventId, endpointId: endpoints[0]!.endpointId, state: 'pending' as const, dueAt: new Date(now.getTime() + 10_000), error: 'answered 500', at: now, wasFailing: false };
         expect((await store.webhooks.settleDelivery({ ...outcome, leaseId: 'someone-else' })).settled).toBe(false);
         expect((await store.webhooks.settleDelivery({ ...outcome, leaseId: mine[0]!.leaseId })).settled).toBe(true);
         expect(await store.webhooks.deliveriesOf(event.eventId)).toEqual([{ endpointId: endpoints[0]!.endpointId, state: 'pending', attempts: 1, error: 'answered 500' }]);
@@ -250,7 +250,16 @@ export function runWebhookRecordsContract({ name, create, skip }: ContractOption
           await store.assets.insertAsset(asset, { event });
           const [delivery] = (await claimAll(randomUUID(), new Date(Date.now() + 1000))).filter((d) => d.event.eventId === event.eventId);
           const error = state === 'pending' ? 'answered 503' : null;
-          return store.webhooks.settleDelivery({ eventId: event.eventId, endpointId: id, leaseId: delivery!.leaseId, state, dueAt: state === 'pending' ? at : null, error, at });
+          return store.webhooks.settleDelivery({
+            eventId: event.eventId,
+            endpointId: id,
+            leaseId: delivery!.leaseId,
+            state,
+            dueAt: state === 'pending' ? at : null,
+            error,
+            at,
+            wasFailing: delivery!.failingSince !== null,
+          });
         };
         const t0 = new Date(1_800_000_000_000);
         expect(await settleNext('pending', t0)).toEqual({ settled: true, failingSince: t0 });

@@ -166,19 +166,30 @@ describe('two replicas on one database', () => {
     const ep = await endpoint(t, `${origin.url}/replicas`, ['asset.completed']);
     const N = 60;
     origin.hook('/replicas', Array.from({ length: N }, () => 503));
+    const ids: string[] = [];
     for (let i = 0; i < N; i++) {
       const asset = anAsset(TENANT_A.tenant);
-      await t.server.metadata.assets.insertAsset(asset, { event: events.asset('asset.completed', asset) });
+      const event = events.asset('asset.completed', asset);
+      await t.server.metadata.assets.insertAsset(asset, { event });
+      ids.push(event.eventId);
     }
+    /** Every delivery settled `attempts` times (the second replica's own pass at start may still be under way). */
+    const settled = (attempts: number) =>
+      eventually(async () => {
+        const states = await Promise.all(ids.map(async (id) => (await t.server.metadata.webhooks.deliveriesOf(id)).find((d) => d.endpointId === ep.endpoint_id)));
+        return states.every((d) => d?.attempts === attempts);
+      });
     const b = await startTestServer({ now: clock.now, env: LOOPBACK, dataDir: t.dataDir, backend: t.backend });
     try {
       const passes = async () => Promise.all([t, b, t, b].map((s) => s.server.webhooks.runOnce()));
       await passes();
+      await settled(1);
       const first = to('/replicas').map((r) => String(r.headers['webhook-id']));
       expect(first).toHaveLength(N);
       expect(new Set(first).size).toBe(N);
       clock.advance(WEBHOOK_RETRY_SECONDS[0]! * 1000 + 1);
       await passes();
+      await settled(2);
       const all = to('/replicas').map((r) => verifyDelivery(ep.secret, r).event_id as string);
       const counts = new Map<string, number>();
       for (const id of all) counts.set(id, (counts.get(id) ?? 0) + 1);

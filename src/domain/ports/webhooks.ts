@@ -88,6 +88,8 @@ export interface LeasedDelivery {
   /** Tries made before this one. */
   readonly attempts: number;
   readonly leaseId: string;
+  /** The endpoint's failing streak when the delivery was claimed (null for a callback_url). */
+  readonly failingSince: Date | null;
 }
 
 export interface DeliveryOutcome {
@@ -100,6 +102,11 @@ export interface DeliveryOutcome {
   readonly error: string | null;
   /** When the try was made: a failure starts the endpoint's failing streak, a success ends it. */
   readonly at: Date;
+  /**
+   * Whether the endpoint had a failing streak when claimed: a success need not end one it did not have (a streak
+   * another process started meanwhile then lasts until the next success).
+   */
+  readonly wasFailing: boolean;
 }
 
 export interface SettledDelivery {

@@ -251,14 +251,18 @@ export class KyselyWebhookRecords implements WebhookRecords {
         .returning(['attempts', 'callback_url'])
         .executeTakeFirst();
       if (!row) continue;
-      const event = await this.db.selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+      const [event, endpoint] = await Promise.all([
+        this.db.selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst(),
+        row.callback_url !== null
+          ? undefined
+          : this.db.selectFrom('webhook_endpoints').selectAll().where('endpoint_id', '=', endpointId).executeTakeFirst(),
+      ]);
       if (!event) continue;
       const base = { event: toEvent(event), endpointId, attempts: num(row.attempts), leaseId: options.leaseId };
       if (row.callback_url !== null) {
-        claimed.push({ ...base, url: row.callback_url, secret: null, previousSecret: null, callbackUrl: row.callback_url });
+        claimed.push({ ...base, url: row.callback_url, secret: null, previousSecret: null, callbackUrl: row.callback_url, failingSince: null });
         continue;
       }
-      const endpoint = await this.db.selectFrom('webhook_endpoints').selectAll().where('endpoint_id', '=', endpointId).executeTakeFirst();
       if (!endpoint || endpoint.status !== 'enabled') continue;
       const previousValid = endpoint.previous_secret !== null && num(endpoint.previous_secret_until ?? 0) > t;
       claimed.push({
@@ -267,6 +271,7 @@ export class KyselyWebhookRecords implements WebhookRecords {
         secret: endpoint.secret,
         previousSecret: previousValid ? endpoint.previous_secret : null,
         callbackUrl: null,
+        failingSince: dateOrNull(endpoint.failing_since),
       });
     }
     return claimed;
@@ -291,6 +296,7 @@ export class KyselyWebhookRecords implements WebhookRecords {
     const settled = Number(result.numUpdatedRows) === 1;
     if (!settled || outcome.endpointId.startsWith(CALLBACK_TARGET_PREFIX)) return { settled, failingSince: null };
     if (outcome.state === 'delivered') {
+      if (!outcome.wasFailing) return { settled, failingSince: null };
       await this.db
         .updateTable('webhook_endpoints')
         .set({ failing_since: null })
