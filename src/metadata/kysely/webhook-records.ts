@@ -263,7 +263,18 @@ export class KyselyWebhookRecords implements WebhookRecords {
         claimed.push({ ...base, url: row.callback_url, secret: null, previousSecret: null, callbackUrl: row.callback_url, failingSince: null });
         continue;
       }
-      if (!endpoint || endpoint.status !== 'enabled') continue;
+      if (!endpoint || endpoint.status !== 'enabled') {
+        // Owed by an event that committed while the endpoint was being disabled or deleted (its transaction read
+        // it enabled): given up here, or it would be claimed again each time its lease lapsed.
+        await this.db
+          .updateTable('webhook_deliveries')
+          .set({ state: 'failed', due_at: null, lease_id: null, lease_until: null, error: endpoint ? 'the endpoint was disabled' : 'the endpoint was deleted' })
+          .where('event_id', '=', eventId)
+          .where('endpoint_id', '=', endpointId)
+          .where('lease_id', '=', options.leaseId)
+          .execute();
+        continue;
+      }
       const previousValid = endpoint.previous_secret !== null && num(endpoint.previous_secret_until ?? 0) > t;
       claimed.push({
         ...base,
