@@ -7,7 +7,7 @@ import { callbackSecretWhsec } from '../../src/domain/webhook-signing.js';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
 import { startOrigin, type Origin } from '../support/origin.js';
-import { verifyDelivery } from '../support/webhooks.js';
+import { callJson, verifyDelivery } from '../support/webhooks.js';
 import { putBytes } from '../support/put.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../support/server.js';
 
@@ -29,14 +29,7 @@ afterAll(async () => {
   await origin.close();
 });
 
-async function call(method: string, pathname: string, body?: unknown, key: string = TENANT_A.key) {
-  const res = await t.api(pathname, {
-    method,
-    key,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
+const call = (method: string, pathname: string, body?: unknown, key?: string) => callJson(t, method, pathname, body, key);
 
 const to = (path: string) => origin.requests.filter((r) => r.path === path);
 

@@ -12,7 +12,7 @@ import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
 import { startOrigin, type Origin, type OriginRequest } from '../support/origin.js';
 import { eventually, startTestServer, TENANT_A, testClock, type TestServer } from '../support/server.js';
-import { verifyDelivery } from '../support/webhooks.js';
+import { callJson, verifyDelivery } from '../support/webhooks.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -31,13 +31,7 @@ afterAll(async () => {
   await origin.close();
 });
 
-async function call(server: TestServer, method: string, pathname: string, body?: unknown) {
-  const res = await server.api(pathname, {
-    method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
+const call = callJson;
 
 async function endpoint(server: TestServer, url: string, events: string[] | null) {
   const res = await call(server, 'POST', '/v3/webhooks/endpoints', { url, events });

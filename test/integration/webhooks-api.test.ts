@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
 import { startOrigin, type Origin } from '../support/origin.js';
-import { verifyDelivery } from '../support/webhooks.js';
+import { callJson, verifyDelivery } from '../support/webhooks.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 import platformSpec from '../conformance/platform-v3.json' with { type: 'json' };
 
@@ -30,14 +30,7 @@ afterAll(async () => {
   await origin.close();
 });
 
-async function call(method: string, pathname: string, body?: unknown, key: string = TENANT_A.key) {
-  const res = await t.api(pathname, {
-    method,
-    key,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
+const call = (method: string, pathname: string, body?: unknown, key?: string) => callJson(t, method, pathname, body, key);
 
 async function create(path: string, events: string[] | null = null, extra: Record<string, unknown> = {}) {
   origin.hook(path, []);
