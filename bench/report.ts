@@ -22,6 +22,8 @@ interface Figures {
   readonly value: number;
   readonly p50Ms?: number;
   readonly p99Ms?: number;
+  /** Server CPU (every thread, user + system) per upload: steadier than rates on a machine that is not quiet. */
+  readonly cpuMs?: number;
   readonly rssBeforeMb?: number;
   readonly rssPeakMb?: number;
 }
@@ -47,7 +49,13 @@ export function figures(samples: readonly Sample[]): Figures {
   const of = (pick: (s: Sample) => number | null | undefined) => median(samples.map(pick).filter((n): n is number => typeof n === 'number'));
   if (isRate(first)) {
     const rates = samples as readonly RateSample[];
-    return { value: median(rates.map((s) => s.perSecond)), p50Ms: median(rates.map((s) => s.p50Ms)), p99Ms: median(rates.map((s) => s.p99Ms)) };
+    const cpu = rates.map((s) => s.serverCpuMs).filter((n): n is number => n !== null);
+    return {
+      value: median(rates.map((s) => s.perSecond)),
+      p50Ms: median(rates.map((s) => s.p50Ms)),
+      p99Ms: median(rates.map((s) => s.p99Ms)),
+      ...(cpu.length ? { cpuMs: median(cpu) } : {}),
+    };
   }
   const peaks = (samples as readonly ThroughputSample[]).map((s) => s.rssPeakKiB).filter((n): n is number => n !== null);
   return {
@@ -82,10 +90,11 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 const value = (f: Figures, unit: Row['unit']) => (unit === 'uploads/s' ? `${thousands(f.value)}/s` : `${f.value.toFixed(0)} MB/s`);
 const ratio = (n: number | null) => (n === null ? '–' : `${n.toFixed(2)}×`);
 const latency = (f: Figures | null) => (f?.p50Ms === undefined ? '–' : `${f.p50Ms.toFixed(0)}/${f.p99Ms!.toFixed(0)}`);
+const cpu = (f: Figures | null) => (f?.cpuMs === undefined ? '–' : f.cpuMs.toFixed(2));
 
 export function markdown(rows: readonly Row[]): string {
   const lines = [
-    '| work | bare | tus | assetd | ratio vs bare | ratio vs tus | p50/p99 ms (bare · tus · assetd) | goal | held? |',
+    '| work | bare | tus | assetd | ratio vs bare | ratio vs tus | p50/p99 ms; server CPU ms per upload (bare · tus · assetd) | goal | held? |',
     '|---|---:|---:|---:|---:|---:|---|---|---|',
   ];
   for (const r of rows) {
@@ -93,7 +102,7 @@ export function markdown(rows: readonly Row[]): string {
       r.assetd.rssPeakMb !== undefined
         ? `assetd peak RSS ${r.assetd.rssPeakMb.toFixed(0)} MB (${r.assetd.rssBeforeMb!.toFixed(0)} MB before)`
         : r.unit === 'uploads/s'
-          ? `${latency(r.bare)} · ${latency(r.tus)} · ${latency(r.assetd)}`
+          ? `${latency(r.bare)} · ${latency(r.tus)} · ${latency(r.assetd)}; CPU ${cpu(r.bare)} · ${cpu(r.tus)} · ${cpu(r.assetd)}`
           : '–';
     lines.push(
       `| ${r.work} | ${value(r.bare, r.unit)} | ${r.tus ? value(r.tus, r.unit) : '–'} | ${value(r.assetd, r.unit)} | ${ratio(r.ratioBare)} | ${ratio(r.ratioTus)} | ${detail} | ${r.goal} | ${r.held ? 'yes' : 'no'} |`,

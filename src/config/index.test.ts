@@ -104,7 +104,10 @@ describe('loadConfig', () => {
       secretAccessKey: 'SK',
       forcePathStyle: true,
       prefix: 'assetd/',
+      idleTimeoutSeconds: 120,
     });
+    expect(loadConfig({ ASSETD_S3_BUCKET: 'media-assets', ASSETD_S3_IDLE_TIMEOUT_SECONDS: '5' }).s3?.idleTimeoutSeconds).toBe(5);
+    expect(() => loadConfig({ ASSETD_S3_BUCKET: 'media-assets', ASSETD_S3_IDLE_TIMEOUT_SECONDS: '0' })).toThrow(/ASSETD_S3_IDLE_TIMEOUT_SECONDS/);
     let problems: readonly string[] = [];
     try {
       loadConfig({

@@ -17,6 +17,8 @@ export interface S3Config {
   readonly secretAccessKey: string | undefined;
   readonly forcePathStyle: boolean;
   readonly prefix: string;
+  /** A call to the store whose socket moves no byte for this long fails (503): a hung store never hangs a request. */
+  readonly idleTimeoutSeconds: number;
 }
 
 export interface Config {
@@ -149,7 +151,7 @@ function parseDatabaseUrl(r: Reader): string | null {
 
 function parseS3(r: Reader): S3Config | null {
   const bucket = r.raw('ASSETD_S3_BUCKET');
-  const others = ['ASSETD_S3_ENDPOINT', 'ASSETD_S3_ACCESS_KEY_ID', 'ASSETD_S3_SECRET_ACCESS_KEY', 'ASSETD_S3_PREFIX'];
+  const others = ['ASSETD_S3_ENDPOINT', 'ASSETD_S3_ACCESS_KEY_ID', 'ASSETD_S3_SECRET_ACCESS_KEY', 'ASSETD_S3_PREFIX', 'ASSETD_S3_IDLE_TIMEOUT_SECONDS'];
   if (bucket === undefined) {
     const stray = others.filter((name) => r.raw(name) !== undefined);
     if (stray.length > 0) r.problems.push(`${stray.join(', ')} set without ASSETD_S3_BUCKET`);
@@ -177,6 +179,7 @@ function parseS3(r: Reader): S3Config | null {
     secretAccessKey,
     forcePathStyle: r.boolean('ASSETD_S3_FORCE_PATH_STYLE', endpoint !== undefined),
     prefix,
+    idleTimeoutSeconds: r.integer('ASSETD_S3_IDLE_TIMEOUT_SECONDS', 120, 1, 3600),
   };
 }
 

@@ -46,12 +46,3 @@ export function storeFault(error: unknown): unknown {
 }
 
 const unavailable = (cause: unknown) => errors.serviceUnavailable('The storage cannot be reached; retry later.', cause);
-
-/** Runs a local-disk step, answering a known disk fault in the domain's words. */
-export async function translatingDiskFaults<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    throw diskFault(error);
-  }
-}

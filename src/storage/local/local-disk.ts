@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errors } from '../../domain/errors.js';
-import { diskFault, translatingDiskFaults } from '../faults.js';
+import { diskFault } from '../faults.js';
 import { resolveInside } from '../path-guard.js';
 import { DurableFileWriter } from './durable-file.js';
 import type { ObjectInfo, ObjectStorage, ReadOptions, StoredObject, WriteOptions } from '../../domain/ports/index.js';
@@ -115,7 +115,12 @@ export class LocalDiskStorage implements ObjectStorage {
 
   async delete(key: string): Promise<void> {
     const file = resolveInside(this.objectsDir, key);
-    await translatingDiskFaults(() => fs.rm(file, { force: true }));
+    // unlink alone: rm would lstat first, and most deletes (a staging key after completion) find nothing there.
+    try {
+      await fs.unlink(file);
+    } catch (error) {
+      if (!isNotFound(error)) throw diskFault(error);
+    }
   }
 
   /** mkdir -p, once per directory per process (directories are never removed, so a known one stays). */

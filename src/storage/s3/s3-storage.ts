@@ -40,9 +40,13 @@ export interface S3Options {
   readonly accessKeyId?: string | undefined;
   readonly secretAccessKey?: string | undefined;
   readonly forcePathStyle: boolean;
+  /** Seconds a call's socket may move no byte before the call fails; 120 when absent. */
+  readonly idleTimeoutSeconds?: number;
 }
 
 const PART_BYTES = 8 * 1024 * 1024;
+/** A store that accepts no connection within this long is down. */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** CopyObject's own limit; larger objects are copied part by part. */
 const SINGLE_COPY_MAX = 5 * 1000 * 1000 * 1000;
 const COPY_PART_BYTES = 512 * 1024 * 1024;
@@ -75,6 +79,13 @@ export class S3Storage implements ObjectStorage {
       // Only what S3 requires: several S3-compatible stores do not know the newer default CRC checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // Without these a store that stops answering (seen: Ceph RGW with a full pool) holds every request forever.
+      // An idle limit rather than a total one: a 5 GiB copy may take minutes but never goes silent. It also ends a
+      // download whose own client stopped reading for that long (the client resumes with a Range request).
+      requestHandler: {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        socketTimeout: (options.idleTimeoutSeconds ?? 120) * 1000,
+      },
     });
     // Every call, lib-storage's parts included, answers a store that is down or full in the domain's words.
     client.middlewareStack.add(
