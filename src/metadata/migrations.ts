@@ -299,7 +299,9 @@ export async function moveOwedCallbacks(db: Kysely<LegacyCallbackTables>): Promi
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider });
+  // Numbers are handed out to changes made side by side (0012, 0013, 0014), so a database may already have a later
+  // one when an earlier one arrives: each migration stands alone, and every one not yet applied is applied.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error('Database migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -54,3 +54,22 @@ it('SQLite: migration 0012 moves the callbacks the jobs’ own outbox still owed
   expect((await store.webhooks.listEvents({ tenant: 'acme', limit: 10 })).events).toHaveLength(1);
   await store.close();
 });
+
+it('SQLite: a migration numbered below one already applied (0012 after 0014) is still applied', async () => {
+  const file = path.join(await makeDataDir(), 'assetd.sqlite');
+  const store = await openSqliteStore(file);
+  // The database as one that took main's 0014 before this branch's 0012 arrived.
+  const db = store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  for (const index of ['webhook_deliveries_endpoint', 'webhook_events_type', 'webhook_events_entity']) await db.schema.dropIndex(index).execute();
+  for (const column of ['entity_id', 'previous_secret', 'previous_secret_until', 'disabled_reason', 'failing_since']) {
+    await db.schema.alterTable('webhook_endpoints').dropColumn(column).execute();
+  }
+  await db.schema.alterTable('webhook_deliveries').dropColumn('callback_url').execute();
+  await db.deleteFrom('kysely_migration').where('name', '=', '0012_webhook_api').execute();
+  await store.close();
+  const again = await openSqliteStore(file);
+  const names = (await (again.db as unknown as Kysely<Record<string, { name: string }>>).selectFrom('kysely_migration').select('name').execute()).map((r) => r.name);
+  expect(names).toContain('0012_webhook_api');
+  expect(await again.webhooks.listEndpoints({ tenant: 'acme', limit: 1 })).toEqual({ endpoints: [], next: null });
+  await again.close();
+});
