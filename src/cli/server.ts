@@ -7,9 +7,9 @@ import {
   ApiKeyring,
   AssetSearch,
   AssetService,
-  CallbackDispatcher,
   DirectUploadService,
   IdempotencyService,
+  JobEvents,
   JobService,
   MultipartUploadService,
   PublicUrls,
@@ -17,6 +17,8 @@ import {
   SignedUploadReceiver,
   UploadBatchService,
   UploadSigner,
+  WebhookDispatcher,
+  WebhookEndpointService,
 } from '../domain/index.js';
 import { loadConsole } from '../console/index.js';
 import { buildApp, jobJson, logSerializers } from '../http/index.js';
@@ -27,12 +29,11 @@ import { AddressPolicy, SafeFetcher } from '../inputs/index.js';
 import type { MetadataStores, ObjectStorage } from '../domain/ports/index.js';
 import { AssetEvents } from '../domain/events.js';
 import { FileInputResolver } from '../domain/file-inputs.js';
-import { WebhookDispatcher } from '../domain/webhook-delivery.js';
 import { PreviewService } from '../domain/previews.js';
 import { loadOrCreateKey, loadOrCreateRandomSecret, SIGNING_SECRET_FILE, WEBHOOK_SECRET_FILE } from './first-key.js';
 import { openMetadata, openStorage } from './stores.js';
 
-/** How often each process looks for callbacks due (retries, and those owed from before a restart). */
+/** How often each process looks for webhook deliveries due (retries, and those owed from before a restart). */
 const CALLBACK_POLL_MS = 5000;
 
 export interface RunningServer {
@@ -44,9 +45,7 @@ export interface RunningServer {
   readonly reaper: Reaper;
   /** Completes upload batches in the background; tests wait for it. */
   readonly batches: UploadBatchService;
-  /** Delivers job callbacks from the outbox; tests run passes themselves. */
-  readonly callbacks: CallbackDispatcher;
-  /** Delivers webhook events from the outbox; tests run passes themselves. */
+  /** Delivers events (to endpoints and to jobs' and batches' callback_urls) from the outbox; tests run passes themselves. */
   readonly webhooks: WebhookDispatcher;
   /** Set when this start minted the API key (first start without ASSETD_API_KEYS). */
   readonly generatedKey: string | null;
@@ -64,7 +63,7 @@ export interface StartOptions {
   readonly now?: () => Date;
   /** False when another process (`assetd migrate`) owns the schema. */
   readonly migrate?: boolean;
-  /** How often to look for callbacks due (default 5 s); tests that run passes themselves make it rare. */
+  /** How often to look for deliveries due (default 5 s); tests that run passes themselves make it rare. */
   readonly callbackPollMs?: number;
 }
 
@@ -132,27 +131,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let log: FastifyInstance['log'] | null = null;
   const metrics = new Metrics();
   const drain = new Drain();
-  const callbacks = new CallbackDispatcher({
-    queue: metadata.jobs,
-    secret: webhookSecret,
-    post: (url, body, headers) => fetcher.post(url, body, headers),
-    describe: async (job) => jobJson(await jobs.withAssets(job), urls),
-    now,
-    leaseSeconds: config.urlFetchTimeoutSeconds + 30,
-    onFailure: (url, reason, final) => {
-      metrics.callback(final ? 'given_up' : 'retried');
-      log?.warn({ callbackHost: new URL(url).host, reason, final }, final ? 'job callback given up' : 'job callback failed; will retry');
-    },
-    onDelivered: () => metrics.callback('delivered'),
-    onError: (error) => log?.error({ err: error }, 'callback pass failed'),
-  });
   webhooks = new WebhookDispatcher({
     records: metadata.webhooks,
     post: (url, body, headers) => fetcher.post(url, body, headers),
+    callbackSecret: webhookSecret,
     now,
     leaseSeconds: config.urlFetchTimeoutSeconds + 30,
-    onFailure: (url, reason, final) => {
-      log?.warn({ webhookHost: new URL(url).host, reason, final }, final ? 'webhook given up' : 'webhook failed; will retry');
+    onFailure: (target, url, reason, final) => {
+      metrics.webhookDelivery(target, final ? 'given_up' : 'retried');
+      log?.warn({ webhookHost: new URL(url).host, target, reason, final }, final ? 'webhook given up' : 'webhook failed; will retry');
+    },
+    onDelivered: (target, _url, event) => metrics.webhookDelivery(target, 'delivered', (now().getTime() - event.createdAt.getTime()) / 1000),
+    onDisabled: (url, reason) => {
+      metrics.webhookEndpointDisabled();
+      log?.warn({ webhookHost: new URL(url).host, reason }, 'webhook endpoint disabled');
     },
     onError: (error) => log?.error({ err: error }, 'webhook pass failed'),
   });
@@ -160,6 +152,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     records: metadata.assets,
     uploads,
     now,
+    checkCallbackUrl: (url) => fetcher.precheck(url),
     onError: (error) => log?.error({ err: error }, 'batch completion failed'),
   });
   const jobs: JobService = new JobService({
@@ -167,7 +160,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     records: metadata.assets,
     assets,
     resolver,
-    callbacks,
+    events: new JobEvents({ describe: (view) => jobJson(view, urls), onRecorded: () => webhooks?.kick() }),
     now,
     checkCallbackUrl: (url) => fetcher.precheck(url),
   });
@@ -184,6 +177,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     multipart,
     receiver: new SignedUploadReceiver({ records: metadata.assets, storage, signer, now }),
     jobs,
+    webhookEndpoints: new WebhookEndpointService({ records: metadata.webhooks, remote: fetcher, now }),
     workerKeyring: new ApiKeyring(config.workerKeys.map((key, i) => ({ key, tenant: `worker-${i + 1}` }))),
     maxJsonBytes: config.maxJsonBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
@@ -238,7 +232,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   urls.setBaseIfUnset(address);
   reaper.start(config.reaperIntervalSeconds * 1000);
-  callbacks.start(options.callbackPollMs ?? CALLBACK_POLL_MS);
   webhooks.start(options.callbackPollMs ?? CALLBACK_POLL_MS);
 
   return {
@@ -248,14 +241,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     storage,
     reaper,
     batches,
-    callbacks,
     webhooks,
     generatedKey,
     close: async ({ graceMs = 0 } = {}) => {
       await reaper.stop();
       await drain.shutdown(app, graceMs);
       await batches.settled();
-      await callbacks.stop();
       await webhooks.stop();
       await fetcher.close();
       await closeStores();

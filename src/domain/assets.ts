@@ -2,7 +2,7 @@
 // see an asset (its tenant only, everyone else gets "not found"), listing, deletion and reading the bytes back.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import type { Asset, AssetRecords, ByteRange, ObjectStorage } from './ports/index.js';
+import type { Asset, AssetRecords, ByteRange, FinishedBatch, ObjectStorage } from './ports/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { targetOf } from './multipart-plan.js';
 import { errors, isAppError } from './errors.js';
@@ -144,7 +144,9 @@ export class AssetService {
   async delete(tenant: string, assetId: string): Promise<Asset> {
     let asset: Asset | null;
     const events = this.events;
-    const options = events ? { event: (deleted: Asset) => events.asset('asset.deleted', deleted) } : {};
+    const options = events
+      ? { event: (deleted: Asset) => events.asset('asset.deleted', deleted), batchFinished: (batch: FinishedBatch) => events.batchFinished(batch) }
+      : {};
     try {
       asset = await this.records.deleteAsset(tenant, assetId, options);
     } catch (error) {

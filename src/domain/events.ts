@@ -5,16 +5,25 @@ import { randomUUID } from 'node:crypto';
 import type { Asset, FinishedBatch, WebhookEvent } from './ports/index.js';
 import type { PublicUrls } from './public-urls.js';
 
-/** The asset and batch event types, ours: the platform has none for assets. */
-export const ASSET_EVENT_TYPES = {
-  'asset.completed': 'An asset is completed: its bytes are stored, verified and readable at its url.',
-  'asset.failed': 'A direct upload failed verification (size, checksum or type); failure_code says why.',
-  'asset.deleted': 'An asset was deleted: its url no longer serves it.',
-  'asset.expired': 'A direct upload was not completed before its upload URL expired.',
-  'upload_batch.finished': 'No item of an upload batch is pending any more; counts_by_status says how each ended.',
-} as const;
+import { ASSETD_EVENT_TYPES } from './event-types.js';
 
-export type AssetEventType = keyof typeof ASSET_EVENT_TYPES;
+/** The asset and batch event types, ours: the platform has none for assets. */
+export type AssetEventType = Extract<keyof typeof ASSETD_EVENT_TYPES, `asset.${string}` | 'upload_batch.finished'>;
+
+/** A new event id: also the webhook-id of its deliveries. */
+export const newEventId = (): string => `evt_${randomUUID().replace(/-/g, '')}`;
+
+/** The history's record of an endpoint disabled for failing: sent to the tenant's other endpoints that take it. */
+export function endpointDisabledEvent(o: { tenant: string; endpointId: string; url: string; reason: string; at: Date }): WebhookEvent {
+  return {
+    eventId: newEventId(),
+    tenant: o.tenant,
+    eventType: 'webhook_endpoint.disabled',
+    entityId: o.endpointId,
+    data: { endpoint_id: o.endpointId, url: o.url, status: 'disabled', reason: o.reason },
+    createdAt: o.at,
+  };
+}
 
 const seconds = (date: Date | null) => (date === null ? null : Math.floor(date.getTime() / 1000));
 
@@ -66,6 +75,6 @@ export class AssetEvents {
   }
 
   private event(eventType: string, tenant: string, entityId: string, data: Record<string, unknown>): WebhookEvent {
-    return { eventId: `evt_${randomUUID().replace(/-/g, '')}`, tenant, eventType, entityId, data, createdAt: this.now() };
+    return { eventId: newEventId(), tenant, eventType, entityId, data, createdAt: this.now() };
   }
 }

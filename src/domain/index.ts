@@ -14,4 +14,6 @@ export { Reaper } from './reaper.js';
 export { SignedUploadReceiver } from './upload-receiver.js';
 export { UploadBatchService } from './upload-batches.js';
 export { UploadSigner } from './upload-signature.js';
-export { CallbackDispatcher } from './webhooks.js';
+export { JobEvents } from './job-events.js';
+export { WebhookDispatcher } from './webhook-delivery.js';
+export { WebhookEndpointService } from './webhook-endpoints.js';

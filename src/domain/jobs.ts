@@ -4,7 +4,8 @@
 // file, stored as an asset of the job's tenant) or fail them; a lease that runs out puts the job back in the queue.
 import { randomBytes } from 'node:crypto';
 import { MEDIA_TYPES } from '../media/types.js';
-import type { Asset, AssetRecords, Job, JobKind, JobQueue } from './ports/index.js';
+import type { AssetRecords, Job, JobEventMaker, JobKind, JobQueue } from './ports/index.js';
+import type { JobEvents, JobWithAssets } from './job-events.js';
 import type { AssetService } from './assets.js';
 import { decodeKeyCursor, encodeKeyCursor } from './cursor.js';
 import { errors } from './errors.js';
@@ -36,19 +37,15 @@ export interface JobServiceOptions {
   readonly records: AssetRecords;
   readonly assets: AssetService;
   readonly resolver: FileInputResolver;
-  /** Told when a job finishes, so its callback (owed in the same row update) goes out at once. */
-  readonly callbacks: { kick(): void } | null;
+  /** Makes the event a finish records (owed to subscribed endpoints and the callback_url); null records none. */
+  readonly events: JobEvents | null;
   /** Refuses a callback URL that could never be called (scheme, literal private address). */
   readonly checkCallbackUrl: (url: string) => void;
   readonly defaultLeaseSeconds?: number;
   readonly now?: () => Date;
 }
 
-/** A job and the assets it names (inputs and output), for presenting it. */
-export interface JobWithAssets {
-  readonly job: Job;
-  readonly assets: ReadonlyMap<string, Asset>;
-}
+export type { JobWithAssets } from './job-events.js';
 
 /** A page of a tenant's jobs of one kind, newest first. */
 export interface JobListing {
@@ -96,7 +93,6 @@ export class JobService {
       version: 0,
       createdAt: now,
       updatedAt: now,
-      callback: null,
     }));
     const inserted: Job[] = [];
     try {
@@ -186,13 +182,14 @@ export class JobService {
   async stop(tenant: string, sessionId: string): Promise<Job> {
     const job = await this.get(tenant, 'video_agent', sessionId);
     if (job.status !== 'pending' && job.status !== 'processing') return job;
-    if (await this.options.queue.stopJob({ jobId: sessionId, now: this.now(), errorMessage: STOPPED_MESSAGE })) {
+    const event = await this.eventMaker(job, []);
+    if (await this.options.queue.stopJob({ jobId: sessionId, now: this.now(), errorMessage: STOPPED_MESSAGE, ...event })) {
       return this.finished(sessionId);
     }
     return this.get(tenant, 'video_agent', sessionId);
   }
 
-  /** Removes the job (and any callback it still owes); its input and output assets stay the tenant's. */
+  /** Removes the job (events already recorded about it are still delivered); its assets stay the tenant's. */
   async delete(tenant: string, kind: JobKind, jobId: string): Promise<Job> {
     const job = await this.get(tenant, kind, jobId);
     if (!(await this.options.queue.deleteJob(tenant, kind, jobId))) throw errors.notFound(NOUN[kind]);
@@ -242,6 +239,7 @@ export class JobService {
       status: 'completed',
       outputAssetId: asset.assetId,
       errorMessage: null,
+      ...(await this.eventMaker(job, [asset.assetId])),
     });
     if (!ok) {
       if (output.type !== 'asset_id') await this.options.assets.delete(job.tenant, asset.assetId);
@@ -251,7 +249,7 @@ export class JobService {
   }
 
   async fail(jobId: string, leaseId: string, message: string): Promise<Job> {
-    await this.leased(jobId, leaseId);
+    const job = await this.leased(jobId, leaseId);
     const ok = await this.options.queue.finishJob({
       jobId,
       leaseId,
@@ -259,6 +257,7 @@ export class JobService {
       status: 'failed',
       outputAssetId: null,
       errorMessage: message,
+      ...(await this.eventMaker(job, [])),
     });
     if (!ok) throw this.lostLease();
     return this.finished(jobId);
@@ -277,9 +276,21 @@ export class JobService {
   }
 
   private async finished(jobId: string): Promise<Job> {
-    const job = (await this.options.queue.findJobById(jobId))!;
-    if (job.callback) this.options.callbacks?.kick();
-    return job;
+    this.options.events?.recorded();
+    return (await this.options.queue.findJobById(jobId))!;
+  }
+
+  /**
+   * The `event` option of a finish: the job's assets (its inputs and `more`, the output) are looked up now, so the
+   * event can be made inside the finishing transaction from the job as it then is.
+   */
+  private async eventMaker(job: Job, more: readonly string[]): Promise<{ event?: JobEventMaker }> {
+    const events = this.options.events;
+    if (!events) return {};
+    const ids = [...new Set([...inputAssetIdsOf(job), ...more])];
+    const found = ids.length === 0 ? [] : await this.options.records.findAssets(job.tenant, ids);
+    const assets = new Map(found.map((a) => [a.assetId, a]));
+    return { event: (finished) => events.finished(finished, assets) };
   }
 
   private async leased(jobId: string, leaseId: string): Promise<Job> {

@@ -47,6 +47,8 @@ export interface UploadBatchOptions {
   readonly records: AssetRecords;
   readonly uploads: DirectUploadService;
   readonly now?: () => Date;
+  /** Refuses a callback URL that could never be called (scheme, literal private address). */
+  readonly checkCallbackUrl?: (url: string) => void;
   /** A background completion failed for a reason that is not the item's own (the store went away). */
   readonly onError?: (error: unknown) => void;
 }
@@ -90,6 +92,13 @@ export class UploadBatchService {
   ): Promise<{ batchId: string; items: InitiatedUpload[] }> {
     if (files.length < 1 || files.length > MAX_BATCH_FILES) {
       throw errors.invalidParameter(`files must hold 1 to ${MAX_BATCH_FILES} uploads.`, 'files');
+    }
+    if (options.callbackUrl) {
+      try {
+        this.options.checkCallbackUrl?.(options.callbackUrl);
+      } catch (error) {
+        throw errors.invalidParameter(`callback_url cannot be called: ${(error as Error).message}.`, 'callback_url');
+      }
     }
     const batchId = `batch_${randomBytes(16).toString('hex')}`;
     // Every item is checked before anything is stored: a batch is accepted whole or not at all.

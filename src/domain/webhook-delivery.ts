@@ -1,56 +1,56 @@
-// Webhook delivery: the events recorded with asset state changes are POSTed to each subscribed endpoint, signed
-// with that endpoint's secret by the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature:
-// v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">), so receivers verify with the `standardwebhooks` package.
+// Webhook delivery: the events recorded with state changes are POSTed to each subscribed endpoint and to the
+// callback_url of the job or batch they are about, signed as webhook-signing.ts says.
 //
-// Delivery is durable and at least once. Recording an event owes a delivery row per endpoint in the same
-// transaction; a WebhookDispatcher in every process leases due deliveries, POSTs them and records the outcome:
-// delivered, due again after a growing pause (over more than a day), or failed after the last try. A lease left by
-// a crashed process lapses, so another pass here or in another replica takes the delivery over. webhook-id is the
-// event id on every try and every endpoint: receivers deduplicate on it. No order is promised, per endpoint or
-// otherwise: a retried event arrives after newer ones.
+// Delivery is durable and at least once. Recording an event owes a delivery row per target in the same transaction;
+// a WebhookDispatcher in every process leases due deliveries, POSTs them and records the outcome: delivered, due
+// again after a growing pause (over more than a day), or failed after the last try. A lease left by a crashed
+// process lapses, so another pass here or in another replica takes the delivery over. webhook-id is the event id on
+// every try and every target: receivers deduplicate on it. No order is promised, per endpoint or otherwise: a
+// retried event arrives after newer ones. An endpoint whose every try has failed for `disableAfterMs` (5 days) is
+// disabled, and the event `webhook_endpoint.disabled` records why in the history.
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { endpointDisabledEvent } from './events.js';
 import type { LeasedDelivery, WebhookEvent, WebhookRecords } from './ports/index.js';
-import type { PostFunction } from './webhooks.js';
+import {
+  callbackBody,
+  callbackSigner,
+  endpointSigner,
+  eventBody,
+  LEGACY_SIGNATURE_HEADER,
+  legacySignature,
+  standardWebhookHeaders,
+  type PostFunction,
+} from './webhook-signing.js';
 
 /** Pauses after each failed try: the delivery is given up after the last, about 40 hours after the first try. */
 export const WEBHOOK_RETRY_SECONDS: readonly number[] = [10, 60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 43200];
+
+/** An endpoint none of whose tries succeeded for this long is disabled. */
+export const DISABLE_AFTER_MS = 5 * 86_400_000;
 
 /** POSTs one process runs at a time, and at most this many to one endpoint (so a slow one holds up only itself). */
 const DELIVERIES_AT_ONCE = 16;
 const PER_ENDPOINT_AT_ONCE = 4;
 
-/** The body of a delivery: the event as the history lists it. */
-export function eventBody(event: WebhookEvent): string {
-  return JSON.stringify({
-    event_id: event.eventId,
-    event_type: event.eventType,
-    event_data: event.data,
-    created_at: event.createdAt.toISOString(),
-  });
-}
-
-/** The Standard Webhooks headers of one try: the id stays the event's, the timestamp is this try's. */
-export function standardWebhookHeaders(secret: string, eventId: string, body: string, at: Date): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'webhook-id': eventId,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(eventId, at, body),
-  };
-}
+/** Where a delivery went: a subscribed endpoint, or the callback_url of a job or batch. */
+export type DeliveryTarget = 'endpoint' | 'callback';
 
 export interface WebhookDispatcherOptions {
   readonly records: WebhookRecords;
   readonly post: PostFunction;
+  /** The service's webhook secret, which signs callback_url deliveries. */
+  readonly callbackSecret: string;
   readonly now: () => Date;
   readonly retrySeconds?: readonly number[];
+  readonly disableAfterMs?: number;
   /** How long one delivery may hold its lease: longer than a POST can take, or two could overlap. */
   readonly leaseSeconds: number;
   /** A try failed: `final` when it was the last. */
-  readonly onFailure?: (url: string, reason: string, final: boolean) => void;
+  readonly onFailure?: (target: DeliveryTarget, url: string, reason: string, final: boolean) => void;
   /** A try was answered 2xx; `event` for measuring the delay from the state change. */
-  readonly onDelivered?: (url: string, event: WebhookEvent) => void;
+  readonly onDelivered?: (target: DeliveryTarget, url: string, event: WebhookEvent) => void;
+  /** An endpoint was disabled for failing too long. */
+  readonly onDisabled?: (url: string, reason: string) => void;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -62,8 +62,11 @@ export class WebhookDispatcher {
   private stopped = false;
   /** Deliveries in flight in this process, per endpoint. */
   private readonly busy = new Map<string, number>();
+  private readonly signCallback: ReturnType<typeof callbackSigner>;
 
-  constructor(private readonly options: WebhookDispatcherOptions) {}
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    this.signCallback = callbackSigner(options.callbackSecret);
+  }
 
   /** A pass now (deliveries owed from before a restart), then one every `intervalMs`. */
   start(intervalMs: number): void {
@@ -143,12 +146,33 @@ export class WebhookDispatcher {
     }
   }
 
+  /** The method, body and headers of one try. */
+  private request(delivery: LeasedDelivery, at: Date): { body: string; headers: Record<string, string> } {
+    const { event } = delivery;
+    if (delivery.callbackUrl !== null || delivery.secret === null) {
+      const body = callbackBody(event);
+      return {
+        body,
+        headers: {
+          ...standardWebhookHeaders([this.signCallback], event.eventId, body, at),
+          [LEGACY_SIGNATURE_HEADER]: legacySignature(this.options.callbackSecret, body, Math.floor(at.getTime() / 1000)),
+        },
+      };
+    }
+    const signers = [endpointSigner(delivery.secret), ...(delivery.previousSecret ? [endpointSigner(delivery.previousSecret)] : [])];
+    const body = eventBody(event);
+    return { body, headers: standardWebhookHeaders(signers, event.eventId, body, at) };
+  }
+
   private async deliver(delivery: LeasedDelivery): Promise<void> {
     const { event, url } = delivery;
+    const target: DeliveryTarget = delivery.callbackUrl !== null ? 'callback' : 'endpoint';
     let failure: string | null = null;
+    // When the try was made: a failure's time starts the endpoint's failing streak.
+    const triedAt = this.options.now();
     try {
-      const body = eventBody(event);
-      const status = await this.options.post(url, body, standardWebhookHeaders(delivery.secret, event.eventId, body, new Date()));
+      const { body, headers } = this.request(delivery, new Date());
+      const status = await this.options.post(url, body, headers);
       if (status < 200 || status >= 300) failure = `answered ${status}`;
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
@@ -157,15 +181,28 @@ export class WebhookDispatcher {
     const tried = delivery.attempts + 1;
     const state = failure === null ? 'delivered' : tried > delays.length ? 'failed' : 'pending';
     const dueAt = state === 'pending' ? new Date(this.options.now().getTime() + delays[tried - 1]! * 1000) : null;
-    if (failure !== null) this.options.onFailure?.(url, failure, state === 'failed');
-    else this.options.onDelivered?.(url, event);
-    await this.options.records.settleDelivery({
+    if (failure !== null) this.options.onFailure?.(target, url, failure, state === 'failed');
+    else this.options.onDelivered?.(target, url, event);
+    const settled = await this.options.records.settleDelivery({
       eventId: event.eventId,
       endpointId: delivery.endpointId,
       leaseId: delivery.leaseId,
       state,
       dueAt,
       error: failure,
+      at: triedAt,
+      wasFailing: delivery.failingSince !== null,
     });
+    const disableAfterMs = this.options.disableAfterMs ?? DISABLE_AFTER_MS;
+    if (target === 'endpoint' && settled.failingSince && triedAt.getTime() - settled.failingSince.getTime() >= disableAfterMs) {
+      const days = Math.round((disableAfterMs / 86_400_000) * 10) / 10;
+      const reason = `every delivery since ${settled.failingSince.toISOString()} failed (${days} days); the last: ${failure}`;
+      const disabled = await this.options.records.disableEndpoint({
+        endpointId: delivery.endpointId,
+        reason,
+        event: endpointDisabledEvent({ tenant: event.tenant, endpointId: delivery.endpointId, url, reason, at: this.options.now() }),
+      });
+      if (disabled) this.options.onDisabled?.(url, reason);
+    }
   }
 }

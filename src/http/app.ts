@@ -17,6 +17,7 @@ import type { IdempotencyService } from '../domain/idempotency.js';
 import type { JobService } from '../domain/jobs.js';
 import type { PublicUrls } from '../domain/public-urls.js';
 import type { UploadBatchService } from '../domain/upload-batches.js';
+import type { WebhookEndpointService } from '../domain/webhook-endpoints.js';
 import { requireApiKey } from './auth.js';
 import { jsonProblem, MAX_JSON_DEPTH } from './json-depth.js';
 import { installRequestGuards } from './request-guards.js';
@@ -37,6 +38,7 @@ import { workerRoutes } from './routes/worker.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { uploadEndpointRoutes } from './routes/upload-endpoint.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { sharedSchemas } from './schemas/index.js';
 
 export interface AppOptions {
@@ -51,6 +53,7 @@ export interface AppOptions {
   readonly batches: UploadBatchService;
   readonly idempotency: IdempotencyService;
   readonly jobs: JobService;
+  readonly webhookEndpoints: WebhookEndpointService;
   readonly keyring: ApiKeyring;
   readonly workerKeyring: ApiKeyring;
   readonly urls: PublicUrls;
@@ -188,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v3.register(directUploadRoutes, { uploads: options.uploads, batches: options.batches, urls: options.urls });
     await v3.register(multipartUploadRoutes, { uploads: options.multipart });
     await v3.register(jobRoutes, { jobs: options.jobs, urls: options.urls });
+    await v3.register(webhookRoutes, { endpoints: options.webhookEndpoints });
   });
   await app.register(async (worker) => {
     requireApiKey(worker, options.workerKeyring);

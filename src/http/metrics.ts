@@ -1,5 +1,6 @@
 // Prometheus metrics at GET /metrics (prom-client): requests by route pattern, method and status, their latency and
-// bytes, uploads by flow and outcome, uploads in flight, what the reaper removed, how job callbacks went, and Node's
+// bytes, uploads by flow and outcome, uploads in flight, what the reaper removed, how webhook deliveries (job callbacks
+// among them) went and how long after the change they arrived, and Node's
 // default process metrics. Routes are labelled by their pattern (`/files/:name`), never by URL, so file tokens and
 // upload signatures never reach a label. The domain feeds its events in through the hooks the CLI wires to these
 // methods; it never sees prom-client.
@@ -12,6 +13,11 @@ import { UPLOAD_FLOWS, uploadFlowOf, type UploadFlow } from './upload-limit.js';
 
 export type UploadOutcome = 'completed' | 'refused' | 'failed';
 export type CallbackOutcome = 'delivered' | 'retried' | 'given_up';
+export type WebhookTarget = 'endpoint' | 'callback';
+
+const WEBHOOK_TARGETS: readonly WebhookTarget[] = ['endpoint', 'callback'];
+/** Seconds from the state change to the 2xx: milliseconds when all is well, hours when a receiver was down. */
+const DELIVERY_DELAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300, 3600, 86400];
 
 const UPLOAD_OUTCOMES: readonly UploadOutcome[] = ['completed', 'refused', 'failed'];
 const CALLBACK_OUTCOMES: readonly CallbackOutcome[] = ['delivered', 'retried', 'given_up'];
@@ -107,6 +113,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly webhookDeliveries = new Counter({
+    name: 'assetd_webhook_deliveries_total',
+    help: 'Webhook delivery tries, by target (endpoint; callback: a job or batch callback_url) and outcome (delivered; retried; given_up).',
+    labelNames: ['target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly webhookDelay = new Histogram({
+    name: 'assetd_webhook_delivery_delay_seconds',
+    help: "Time from an event's state change to its delivery's 2xx answer, by target (retries included).",
+    labelNames: ['target'] as const,
+    buckets: DELIVERY_DELAY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly endpointsDisabled = new Counter({
+    name: 'assetd_webhook_endpoints_disabled_total',
+    help: 'Webhook endpoints this process disabled because every delivery to them failed for 5 days.',
+    registers: [this.registry],
+  });
+
   private readonly inFlight: Gauge<'flow'>;
 
   constructor() {
@@ -123,6 +148,10 @@ export class Metrics {
     // Every series exists from the start, at 0, so rates and alerts need no special case for "never happened".
     for (const flow of UPLOAD_FLOWS) for (const outcome of UPLOAD_OUTCOMES) this.uploads.inc({ flow, outcome }, 0);
     for (const outcome of CALLBACK_OUTCOMES) this.callbacks.inc({ outcome }, 0);
+    for (const target of WEBHOOK_TARGETS) {
+      for (const outcome of CALLBACK_OUTCOMES) this.webhookDeliveries.inc({ target, outcome }, 0);
+    }
+    this.endpointsDisabled.inc(0);
     for (const outcome of ['ok', 'failed']) this.reaperPasses.inc({ outcome }, 0);
   }
 
@@ -138,8 +167,15 @@ export class Metrics {
     this.reaperPasses.inc({ outcome: 'failed' });
   }
 
-  callback(outcome: CallbackOutcome): void {
-    this.callbacks.inc({ outcome });
+  /** A webhook delivery try ended; `delaySeconds` (state change to 2xx) when it was delivered. */
+  webhookDelivery(target: WebhookTarget, outcome: CallbackOutcome, delaySeconds?: number): void {
+    this.webhookDeliveries.inc({ target, outcome });
+    if (target === 'callback') this.callbacks.inc({ outcome });
+    if (delaySeconds !== undefined) this.webhookDelay.observe({ target }, Math.max(0, delaySeconds));
+  }
+
+  webhookEndpointDisabled(): void {
+    this.endpointsDisabled.inc();
   }
 
   /** Observes every request (install first, so refusals by later hooks count too) and serves GET /metrics. */

@@ -94,6 +94,11 @@ export interface WebhookEndpointsTable {
   secret: string;
   status: string;
   created_at: number;
+  entity_id: string | null;
+  previous_secret: string | null;
+  previous_secret_until: number | null;
+  disabled_reason: string | null;
+  failing_since: number | null;
 }
 
 export interface WebhookEventsTable {
@@ -116,6 +121,8 @@ export interface WebhookDeliveriesTable {
   lease_id: string | null;
   lease_until: number | null;
   error: string | null;
+  /** A delivery to a job's or batch's callback_url (endpoint_id `callback:<origin>`); null for an endpoint's. */
+  callback_url: string | null;
 }
 
 /** pg returns bigint columns as strings, SQLite as numbers; both fit a JS number for our ranges. */

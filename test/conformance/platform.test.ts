@@ -7,6 +7,7 @@ import { startOrigin, type Origin } from '../support/origin.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { assetCases } from './cases/assets.js';
 import { jobCases } from './cases/jobs.js';
+import { webhookCases } from './cases/webhooks.js';
 import { ConformanceContext, type ConformanceCase } from './context.js';
 import { keyOf, shapeOf, SPEC } from './spec.js';
 
@@ -20,7 +21,7 @@ const EXTENSIONS: readonly string[] = [
   'GET /v3/assets/multipart-uploads/{}',
 ];
 
-const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases];
+const CASES: readonly ConformanceCase[] = [...assetCases, ...jobCases, ...webhookCases];
 
 let server: TestServer;
 let origin: Origin;

@@ -4,7 +4,7 @@
 // Every time is passed in (the port takes `now`): the cases set the clock, they never wait for it.
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import type { CallbackState, Job, JobKind, JobPosition, JobQueue } from '../../src/domain/ports/index.js';
+import type { Job, JobKind, JobPosition, JobQueue } from '../../src/domain/ports/index.js';
 import { declareCases, type ContractOptions, type Subject } from './fixtures.js';
 
 /** A fixed instant the cases count from, in milliseconds: t(60_000) is a minute after it. */
@@ -29,7 +29,6 @@ function aJob(tenant: string, overrides: Partial<Job> = {}): Job {
     version: 0,
     createdAt: t(-1_000_000 + made),
     updatedAt: t(-1_000_000 + made),
-    callback: null,
     ...overrides,
   };
 }
@@ -80,60 +79,7 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
       expect((await claim(leaseId, now, leaseUntil))?.jobId).toBe(job.jobId);
       return job;
     };
-    /** A job that finished at `now` owing its callback to https://receiver.example/hook. */
-    const owingCallback = async (now = 1000) => {
-      const leaseId = `worker-${randomBytes(4).toString('hex')}`;
-      const job = await leased(leaseId, 0, 60_000, { callbackUrl: 'https://receiver.example/hook' });
-      expect(await finish(job.jobId, leaseId, now)).toBe(true);
-      return job;
-    };
-    const claimCallbacks = (leaseId: string, now: number, leaseUntil: number, limit = 10) =>
-      queue.claimDueCallbacks({ now: t(now), leaseId, leaseUntil: t(leaseUntil), limit });
-    const settle = (jobId: string, leaseId: string, state: CallbackState, dueAt: number | null = null, error: string | null = null) =>
-      queue.settleCallback({ jobId, leaseId, state, dueAt: dueAt === null ? null : t(dueAt), error });
-
     declareCases(`JobQueue contract: ${name}`, skip, (contractCase) => {
-      contractCase('owes a finished job\'s callback in the same update, and leases each due callback to one deliverer', async () => {
-        const base = Math.floor(Date.now() / 1000) * 1000;
-        const at = (ms: number) => new Date(base + ms);
-        const aJob = (n: number, callbackUrl: string | null): Job => ({
-          jobId: `lipsync_${n}_${base.toString(36)}`, tenant, kind: 'lipsync', status: 'pending', request: {}, outputAssetId: null,
-          errorMessage: null, callbackUrl, leaseId: null, leaseExpiresAt: null, attempts: 0, version: 0, createdAt: at(n),
-          updatedAt: at(n), callback: null,
-        });
-        const hooked = aJob(1, 'https://receiver.example/hook');
-        const silent = aJob(2, null);
-        for (const job of [hooked, silent]) {
-          await queue.insertJob(job);
-          const claimed = await queue.claimJob({ kinds: ['lipsync'], now: at(500), leaseId: `L${job.jobId}`, leaseExpiresAt: at(60_000) });
-          expect(claimed?.jobId).toBe(job.jobId);
-          const finish = { jobId: job.jobId, leaseId: `L${job.jobId}`, now: at(1000), status: 'completed' as const, outputAssetId: null, errorMessage: null };
-          expect(await queue.finishJob(finish)).toBe(true);
-        }
-        expect((await queue.findJobById(hooked.jobId))?.callback).toEqual({ state: 'pending', attempts: 0, dueAt: at(1000), leaseId: null, leaseUntil: null, lastError: null });
-        expect((await queue.findJobById(silent.jobId))?.callback).toBeNull();
-
-        const claim = (now: number, leaseUntil: number, leaseId = `lease-${now}`) =>
-          queue.claimDueCallbacks({ now: at(now), leaseId, leaseUntil: at(leaseUntil), limit: 10 });
-        const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => claim(1000, 61_000, `racer-${i}`)));
-        expect(racing.flat().map((job) => job.jobId)).toEqual([hooked.jobId]);
-        const winner = racing.flat()[0]!.callback!.leaseId!;
-        expect(await claim(2000, 62_000)).toEqual([]); // leased
-        const settle = (leaseId: string, state: 'pending' | 'delivered', dueAt: number | null, error: string | null) =>
-          queue.settleCallback({ jobId: hooked.jobId, leaseId, state, dueAt: dueAt === null ? null : at(dueAt), error });
-        expect(await settle('someone-else', 'delivered', null, null)).toBe(false);
-        expect(await settle(winner, 'pending', 10_000, 'answered 500')).toBe(true);
-        expect(await claim(5000, 65_000)).toEqual([]); // not due yet
-        const again = await claim(10_000, 70_000, 'second');
-        expect(again.map((job) => job.callback)).toEqual([
-          { state: 'pending', attempts: 1, dueAt: at(10_000), leaseId: 'second', leaseUntil: at(70_000), lastError: 'answered 500' },
-        ]);
-        expect(await claim(70_001, 130_000, 'third')).toHaveLength(1); // the lease lapsed: another deliverer takes over
-        expect(await settle('second', 'delivered', null, null)).toBe(false); // the lapsed holder can no longer settle
-        expect(await settle('third', 'delivered', null, null)).toBe(true);
-        expect((await queue.findJobById(hooked.jobId))?.callback).toMatchObject({ state: 'delivered', attempts: 2, leaseId: null, leaseUntil: null });
-        expect(await claim(999_999, 1_999_999)).toEqual([]);
-      });
       // Storing and finding.
 
       contractCase('stores a job and finds it by id, field for field; a duplicate id is refused', async () => {
@@ -389,23 +335,6 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         });
       });
 
-      contractCase('finishJob: a job with a callback_url owes a pending callback in the same update; one without owes none', async () => {
-        const hooked = await leased('L-hooked', 0, 60_000, { callbackUrl: 'https://receiver.example/hook' });
-        expect((await stored(hooked.jobId)).callback).toBeNull();
-        expect(await finish(hooked.jobId, 'L-hooked', 5000, { status: 'failed', errorMessage: 'bad input' })).toBe(true);
-        expect(await stored(hooked.jobId)).toMatchObject({
-          status: 'failed',
-          callback: { state: 'pending', attempts: 0, dueAt: t(5000), leaseId: null, leaseUntil: null, lastError: null },
-        });
-        const silent = await leased('L-silent', 0, 60_000);
-        expect(await finish(silent.jobId, 'L-silent', 5000, { outputAssetId: 'asset_out' })).toBe(true);
-        expect(await stored(silent.jobId)).toMatchObject({ status: 'completed', callback: null });
-        // Only the one that owes a callback is ever handed to a deliverer.
-        expect((await claimCallbacks('deliverer', 999_999, 1_059_999)).map((job) => job.jobId)).toEqual([hooked.jobId]);
-      });
-
-      // updateJobRequest: a compare-and-set on the version.
-
       contractCase('updateJobRequest: of concurrent updates at the same version exactly one wins', async () => {
         const job = await insert();
         const results = await Promise.all(Array.from({ length: 6 }, (_, n) => updateRequest(job.jobId, job.version, { n }, 1000 + n)));
@@ -521,7 +450,6 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
           outputAssetId: null,
           leaseId: null,
           updatedAt: t(1000),
-          callback: { state: 'pending', attempts: 0, dueAt: t(1000), leaseId: null, leaseUntil: null, lastError: null },
         });
         expect(await claim('later', 2000, 62_000)).toBeNull();
 
@@ -529,7 +457,7 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         const before = await stored(processing.jobId);
         expect(await queue.stopJob({ jobId: processing.jobId, now: t(3000), errorMessage: 'stopped' })).toBe(true);
         const stopped = await stored(processing.jobId);
-        expect(stopped).toMatchObject({ status: 'failed', errorMessage: 'stopped', leaseId: null, leaseExpiresAt: null, callback: null });
+        expect(stopped).toMatchObject({ status: 'failed', errorMessage: 'stopped', leaseId: null, leaseExpiresAt: null });
         expect(stopped.version).toBeGreaterThan(before.version);
         expect(await renew(processing.jobId, 'worker', 4000, 64_000)).toBe(false);
         expect(await finish(processing.jobId, 'worker', 4000, { outputAssetId: 'asset_late' })).toBe(false);
@@ -553,87 +481,7 @@ export function runJobQueueContract({ name, create, skip }: ContractOptions<Subj
         expect(await queue.findJobById(job.jobId)).toBeNull();
         expect(await renew(job.jobId, 'worker', 1000, 61_000)).toBe(false);
         expect(await finish(job.jobId, 'worker', 1000)).toBe(false);
-        expect(await claimCallbacks('deliverer', 999_999, 1_059_999)).toEqual([]);
         expect(await stored(other.jobId)).toEqual(other);
-      });
-
-      // The callback outbox: claimDueCallbacks and settleCallback.
-
-      contractCase('claimDueCallbacks: each due callback goes to exactly one of several concurrent claimers', async () => {
-        const owing = [];
-        for (let i = 0; i < 5; i++) owing.push(await owingCallback(1000));
-        const claimers = Array.from({ length: 6 }, (_, i) => `deliverer-${i}`);
-        const claims = await Promise.all(claimers.map((leaseId) => claimCallbacks(leaseId, 1000, 61_000)));
-        const handed = claims.flatMap((jobs, i) => jobs.map((job) => ({ jobId: job.jobId, leaseId: job.callback?.leaseId, claimer: claimers[i] })));
-        expect(handed.map((h) => h.jobId).sort()).toEqual(owing.map((job) => job.jobId).sort());
-        for (const { jobId, leaseId, claimer } of handed) {
-          expect(leaseId).toBe(claimer);
-          expect((await stored(jobId)).callback).toMatchObject({ state: 'pending', leaseId: claimer, leaseUntil: t(61_000) });
-        }
-        expect(await claimCallbacks('late', 2000, 62_000)).toEqual([]);
-      });
-
-      contractCase('claimDueCallbacks: not before dueAt', async () => {
-        const job = await owingCallback(5000);
-        expect(await claimCallbacks('early', 4999, 64_999)).toEqual([]);
-        expect((await claimCallbacks('on-time', 5000, 65_000)).map((j) => j.jobId)).toEqual([job.jobId]);
-        expect(await settle(job.jobId, 'on-time', 'pending', 20_000, 'answered 503')).toBe(true);
-        expect(await claimCallbacks('retry-early', 19_999, 79_999)).toEqual([]);
-        const retried = await claimCallbacks('retry', 20_000, 80_000);
-        expect(retried.map((j) => j.callback)).toEqual([
-          { state: 'pending', attempts: 1, dueAt: t(20_000), leaseId: 'retry', leaseUntil: t(80_000), lastError: 'answered 503' },
-        ]);
-      });
-
-      contractCase('claimDueCallbacks: not while leased, and again once the lease lapses', async () => {
-        const job = await owingCallback(1000);
-        expect((await claimCallbacks('A', 1000, 31_000)).map((j) => j.jobId)).toEqual([job.jobId]);
-        expect(await claimCallbacks('B', 2000, 32_000)).toEqual([]);
-        expect(await claimCallbacks('B', 30_999, 60_999)).toEqual([]);
-        const taken = await claimCallbacks('B', 31_001, 61_001);
-        expect(taken.map((j) => j.callback)).toEqual([
-          { state: 'pending', attempts: 0, dueAt: t(1000), leaseId: 'B', leaseUntil: t(61_001), lastError: null },
-        ]);
-        expect((await stored(job.jobId)).callback?.leaseId).toBe('B');
-      });
-
-      contractCase('claimDueCallbacks: at most limit at a time, and never a delivered or given-up callback', async () => {
-        const owing = [];
-        for (let i = 0; i < 4; i++) owing.push(await owingCallback(1000 + i));
-        const first = await claimCallbacks('A', 5000, 65_000, 3);
-        expect(first).toHaveLength(3);
-        const rest = await claimCallbacks('B', 5000, 65_000, 3);
-        expect(rest).toHaveLength(1);
-        expect([...first, ...rest].map((j) => j.jobId).sort()).toEqual(owing.map((j) => j.jobId).sort());
-        const [delivered, givenUp, retried] = first;
-        expect(await settle(delivered!.jobId, 'A', 'delivered')).toBe(true);
-        expect(await settle(givenUp!.jobId, 'A', 'failed', null, 'answered 410 seven times')).toBe(true);
-        expect(await settle(retried!.jobId, 'A', 'pending', 100_000, 'timed out')).toBe(true);
-        expect(await settle(rest[0]!.jobId, 'B', 'pending', 100_000, 'refused')).toBe(true);
-        const later = await claimCallbacks('C', 999_999, 1_059_999);
-        expect(later.map((j) => j.jobId).sort()).toEqual([retried!.jobId, rest[0]!.jobId].sort());
-        expect((await stored(givenUp!.jobId)).callback).toMatchObject({ state: 'failed', attempts: 1, leaseId: null, lastError: 'answered 410 seven times' });
-      });
-
-      contractCase('settleCallback: false with a lease that was lost; the live lease records the outcome and lets go', async () => {
-        const job = await owingCallback(1000);
-        expect(await claimCallbacks('A', 1000, 31_000)).toHaveLength(1);
-        expect(await claimCallbacks('B', 31_001, 61_000)).toHaveLength(1);
-        expect(await settle(job.jobId, 'A', 'delivered')).toBe(false);
-        expect((await stored(job.jobId)).callback).toEqual({ state: 'pending', attempts: 0, dueAt: t(1000), leaseId: 'B', leaseUntil: t(61_000), lastError: null });
-        expect(await settle(job.jobId, 'B', 'pending', 100_000, 'answered 500')).toBe(true);
-        expect((await stored(job.jobId)).callback).toEqual({
-          state: 'pending',
-          attempts: 1,
-          dueAt: t(100_000),
-          leaseId: null,
-          leaseUntil: null,
-          lastError: 'answered 500',
-        });
-        // Settling let the lease go: B cannot settle twice.
-        expect(await settle(job.jobId, 'B', 'delivered')).toBe(false);
-        expect((await stored(job.jobId)).callback?.attempts).toBe(1);
-        expect(await settle('lipsync_missing', 'B', 'delivered')).toBe(false);
       });
     });
   });

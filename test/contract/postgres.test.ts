@@ -46,7 +46,7 @@ if (postgresAvailable) {
     try {
       const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ connectionString: url, poolSize: 2 })));
       const rows = await stores[0]!.db.selectFrom('kysely_migration' as never).selectAll().execute();
-      expect(rows.map((r) => (r as { name: string }).name)).toEqual(['0001_assets', '0002_direct_uploads', '0003_jobs', '0004_claim_owners', '0005_media_facts', '0006_callback_outbox', '0007_batch_completion', '0009_finalization_holder', '0010_upload_receipts', '0011_webhooks', '0013_multipart_uploads', '0014_partial_indexes']);
+      expect(rows.map((r) => (r as { name: string }).name)).toEqual(['0001_assets', '0002_direct_uploads', '0003_jobs', '0004_claim_owners', '0005_media_facts', '0006_callback_outbox', '0007_batch_completion', '0009_finalization_holder', '0010_upload_receipts', '0011_webhooks', '0012_webhook_api', '0013_multipart_uploads', '0014_partial_indexes']);
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await dropDatabase(url);

@@ -73,7 +73,11 @@ describe('GET /metrics', () => {
     expect(valueOf(text, 'assetd_reaper_removed_total{kind="idempotency_keys"}')).toBe(0);
     for (const outcome of ['delivered', 'retried', 'given_up']) {
       expect(valueOf(text, `assetd_callbacks_total{outcome="${outcome}"}`)).toBe(0);
+      for (const target of ['endpoint', 'callback']) {
+        expect(valueOf(text, `assetd_webhook_deliveries_total{target="${target}",outcome="${outcome}"}`)).toBe(0);
+      }
     }
+    expect(valueOf(text, 'assetd_webhook_endpoints_disabled_total')).toBe(0);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
 

@@ -3,7 +3,6 @@
 // with the state change, retried with the same webhook-id across a restart, one slow receiver holding up only
 // itself, a refused address never contacted. Endpoints are stored through the port until the webhooks API lands.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookEndpoint } from '../../src/domain/ports/index.js';
 import { AssetEvents } from '../../src/domain/events.js';
@@ -11,7 +10,8 @@ import { WEBHOOK_RETRY_SECONDS } from '../../src/domain/webhook-delivery.js';
 import { anAsset } from '../contract/asset-records.case.js';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
-import { startOrigin, type Origin, type OriginRequest } from '../support/origin.js';
+import { startOrigin, type Origin } from '../support/origin.js';
+import { verifyDelivery } from '../support/webhooks.js';
 import { putBytes } from '../support/put.js';
 import { eventually, startTestServer, TENANT_A, TENANT_B, testClock, type TestServer } from '../support/server.js';
 
@@ -36,22 +36,27 @@ afterAll(async () => {
 const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 async function endpoint(tenant: string, url: string, events: string[] = []): Promise<WebhookEndpoint> {
-  const stored: WebhookEndpoint = { endpointId: `ep_${randomUUID()}`, tenant, url, events, secret: newSecret(), status: 'enabled', createdAt: new Date() };
+  const stored: WebhookEndpoint = {
+    endpointId: `ep_${randomUUID()}`,
+    tenant,
+    url,
+    events,
+    entityId: null,
+    secret: newSecret(),
+    previousSecret: null,
+    previousSecretUntil: null,
+    status: 'enabled',
+    disabledReason: null,
+    failingSince: null,
+    createdAt: new Date(),
+  };
   await t.server.metadata.webhooks.insertEndpoint(stored);
   return stored;
 }
 
 const to = (path: string) => origin.requests.filter((r) => r.path === path);
 
-/** What a receiver does: verify the signature with the standardwebhooks package, then read the event. */
-function verify(secret: string, request: OriginRequest): Json {
-  const headers = {
-    'webhook-id': String(request.headers['webhook-id']),
-    'webhook-timestamp': String(request.headers['webhook-timestamp']),
-    'webhook-signature': String(request.headers['webhook-signature']),
-  };
-  return new Webhook(secret).verify(request.body, headers);
-}
+const verify = verifyDelivery;
 
 async function post(pathname: string, body: unknown) {
   const res = await t.api(pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -191,7 +196,7 @@ describe('delivery', () => {
   it('never contacts an endpoint on a refused address; the refusal is the delivery’s error', async () => {
     const ep = await endpoint(TENANT_A.tenant, 'http://10.255.255.1/hook', ['asset.completed']);
     await uploadFile(t.url, TENANT_A.key, media.png(), 'p.png');
-    const [event] = await t.server.metadata.webhooks.listEvents({ tenant: TENANT_A.tenant, limit: 1 });
+    const [event] = (await t.server.metadata.webhooks.listEvents({ tenant: TENANT_A.tenant, limit: 1 })).events;
     await eventually(async () => (await t.server.metadata.webhooks.deliveriesOf(event!.eventId)).some((d) => d.endpointId === ep.endpointId && d.attempts === 1));
     const mine = (await t.server.metadata.webhooks.deliveriesOf(event!.eventId)).find((d) => d.endpointId === ep.endpointId);
     expect(mine).toMatchObject({ state: 'pending' });

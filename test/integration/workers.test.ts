@@ -1,5 +1,6 @@
 // The worker API through the real server: who may use it, claiming under a lease, heartbeats, completing with an
-// output file, lease expiry handing a job to another worker, concurrent claims, and the signed job callback.
+// output file, lease expiry handing a job to another worker, concurrent claims, and the signed job callback (through
+// the webhook outbox: Standard Webhooks headers, and the older x-assetd-signature beside them for one release).
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -7,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as media from '../support/media.js';
 import { uploadFile } from '../support/multipart.js';
 import { startOrigin, type Origin } from '../support/origin.js';
-import { CALLBACK_RETRY_SECONDS } from '../../src/domain/webhooks.js';
+import { Webhook } from 'standardwebhooks';
+import { WEBHOOK_RETRY_SECONDS } from '../../src/domain/webhook-delivery.js';
+import { callbackSecretWhsec } from '../../src/domain/webhook-signing.js';
 import { eventually, startTestServer, TENANT_A, testClock, type TestServer } from '../support/server.js';
 
 const WORKER_KEY = 'test-worker-key-000000000000';
@@ -218,7 +221,7 @@ describe('what a worker’s outcome shows in each family', () => {
 });
 
 describe('job callbacks', () => {
-  it('POSTs the finished job to callback_url with an HMAC signature', async () => {
+  it('POSTs the finished job to callback_url, signed by Standard Webhooks and by the older x-assetd-signature', async () => {
     await drainQueue();
     const callback = `${origin.url}/hook`;
     const id = await newLipsync({ callback_url: callback });
@@ -230,10 +233,25 @@ describe('job callbacks', () => {
     const secret = (await fs.readFile(path.join(t.dataDir, 'webhook-secret'), 'utf8')).trim();
     const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hook.headers['x-assetd-signature']))!;
     expect(mac).toBe(createHmac('sha256', secret).update(`${timestamp}.${hook.body}`).digest('hex'));
+    // The receiver's way from this release: the standardwebhooks package with the secret's whsec_ form.
+    const verified = new Webhook(callbackSecretWhsec(secret)).verify(hook.body, {
+      'webhook-id': String(hook.headers['webhook-id']),
+      'webhook-timestamp': String(hook.headers['webhook-timestamp']),
+      'webhook-signature': String(hook.headers['webhook-signature']),
+    });
+    expect(verified).toMatchObject({ id, status: 'failed' });
+    const [event] = (await t.server.metadata.webhooks.listEvents({ tenant: TENANT_A.tenant, limit: 1, entityId: id })).events;
+    expect(event).toMatchObject({ eventId: hook.headers['webhook-id'], eventType: 'lipsync.fail', entityId: id });
   });
 
   const hooksTo = (path: string) => origin.requests.filter((r) => r.path === path).length;
-  const callbackOf = async (id: string) => (await t.server.metadata.jobs.findJobById(id))?.callback;
+  /** The delivery to the job's callback_url of the event its finish recorded. */
+  const callbackOf = async (id: string) => {
+    const [event] = (await t.server.metadata.webhooks.listEvents({ tenant: TENANT_A.tenant, limit: 1, entityId: id })).events;
+    if (!event) return undefined;
+    const deliveries = await t.server.metadata.webhooks.deliveriesOf(event.eventId);
+    return deliveries.find((d) => d.endpointId.startsWith('callback:'));
+  };
 
   it('retries a refused callback on a schedule kept in the database, so a restart loses nothing', async () => {
     await drainQueue();
@@ -242,16 +260,16 @@ describe('job callbacks', () => {
     const job = (await worker('/claim')).json.data;
     expect((await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'no faces found' })).status).toBe(200);
     await eventually(async () => (await callbackOf(id))?.attempts === 1);
-    expect(await callbackOf(id)).toMatchObject({ state: 'pending', lastError: 'answered 500' });
+    expect(await callbackOf(id)).toMatchObject({ state: 'pending', error: 'answered 500' });
 
     t = await t.restart();
-    expect(await t.server.callbacks.runOnce()).toBe(0); // not due for another 10 s
-    clock.advance(CALLBACK_RETRY_SECONDS[0]! * 1000 + 1);
-    expect(await t.server.callbacks.runOnce()).toBe(1);
+    expect(await t.server.webhooks.runOnce()).toBe(0); // not due for another 10 s
+    clock.advance(WEBHOOK_RETRY_SECONDS[0]! * 1000 + 1);
+    expect(await t.server.webhooks.runOnce()).toBe(1);
     expect(await callbackOf(id)).toMatchObject({ state: 'delivered', attempts: 2 });
     expect(hooksTo('/flaky')).toBe(2);
     clock.advance(86_400_000);
-    expect(await t.server.callbacks.runOnce()).toBe(0); // delivered once is done
+    expect(await t.server.webhooks.runOnce()).toBe(0); // delivered once is done
   });
 
   it('does not hold a callback back behind a slow receiver', async () => {
@@ -278,14 +296,14 @@ describe('job callbacks', () => {
     const job = (await worker('/claim')).json.data;
     await worker(`/${id}/fail`, { lease_id: job.lease_id, message: 'nope' });
     await eventually(async () => (await callbackOf(id))?.attempts === 1);
-    for (const seconds of CALLBACK_RETRY_SECONDS) {
+    for (const seconds of WEBHOOK_RETRY_SECONDS) {
       clock.advance(seconds * 1000 - 1000);
-      expect(await t.server.callbacks.runOnce()).toBe(0); // a second early
+      expect(await t.server.webhooks.runOnce()).toBe(0); // a second early
       clock.advance(1000);
-      expect(await t.server.callbacks.runOnce()).toBe(1);
+      expect(await t.server.webhooks.runOnce()).toBe(1);
     }
-    expect(await callbackOf(id)).toMatchObject({ state: 'failed', attempts: CALLBACK_RETRY_SECONDS.length + 1, lastError: 'answered 503' });
-    expect(hooksTo('/down')).toBe(CALLBACK_RETRY_SECONDS.length + 1);
+    expect(await callbackOf(id)).toMatchObject({ state: 'failed', attempts: WEBHOOK_RETRY_SECONDS.length + 1, error: 'answered 503' });
+    expect(hooksTo('/down')).toBe(WEBHOOK_RETRY_SECONDS.length + 1);
   });
 
   it('refuses a callback_url that could never be called', async () => {

@@ -140,8 +140,15 @@ export interface AssetRecords {
   listAssets(options: ListAssetsOptions): Promise<AssetPage>;
   /** The tenant's newest completed assets of these types, at most `limit` (the candidates of a search). */
   listRecentCompleted(options: { tenant: string; mimeTypes: readonly string[]; limit: number }): Promise<Asset[]>;
-  /** Removes the record and returns it, or null when the tenant has no such asset. */
-  deleteAsset(tenant: string, assetId: string, options?: { event?: (asset: Asset) => WebhookEvent }): Promise<Asset | null>;
+  /**
+   * Removes the record and returns it, or null when the tenant has no such asset. `event` is recorded in the same
+   * transaction, and `batchFinished` too when the asset was its batch's last pending item.
+   */
+  deleteAsset(
+    tenant: string,
+    assetId: string,
+    options?: { event?: (asset: Asset) => WebhookEvent; batchFinished?: (batch: FinishedBatch) => WebhookEvent },
+  ): Promise<Asset | null>;
   /** Inserts a batch and its assets together: all or none. */
   insertBatch(batch: UploadBatch, assets: readonly Asset[]): Promise<void>;
   findBatch(tenant: string, batchId: string): Promise<UploadBatch | null>;

@@ -1,5 +1,7 @@
-// Jobs and the callbacks they owe: the queue processing workers lease from, and the outbox callbacks are delivered
-// from. The metadata adapters implement JobQueue; test/contract/job-queue.case.ts holds each of them to it.
+// Jobs: the queue processing workers lease from. Finishing or stopping a job records its event (webhooks.ts) in the
+// same transaction, owed to the subscribed endpoints and to the job's callback_url. The metadata adapters implement
+// JobQueue; test/contract/job-queue.case.ts holds each of them to it (and webhook-records.case.ts the events).
+import type { WebhookEvent } from './webhooks.js';
 
 export type JobKind = 'video_agent' | 'avatar' | 'video_translation' | 'lipsync';
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed';
@@ -21,33 +23,10 @@ export interface Job {
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
-  /** The callback a finished job owes its callback_url: null while unfinished or without one. */
-  readonly callback: JobCallback | null;
 }
 
-export type CallbackState = 'pending' | 'delivered' | 'failed';
-
-export interface JobCallback {
-  readonly state: CallbackState;
-  /** Deliveries tried so far. */
-  readonly attempts: number;
-  /** When the next try is due (pending only). */
-  readonly dueAt: Date | null;
-  /** The lease of the delivery under way (the token settleCallback() checks), and until when it holds. */
-  readonly leaseId: string | null;
-  readonly leaseUntil: Date | null;
-  readonly lastError: string | null;
-}
-
-export interface CallbackOutcome {
-  readonly jobId: string;
-  /** The lease claimDueCallbacks() took: an outcome from a lease since lost is refused. */
-  readonly leaseId: string;
-  readonly state: CallbackState;
-  /** For `pending`: when to try again. */
-  readonly dueAt: Date | null;
-  readonly error: string | null;
-}
+/** The event reporting a job's finish, made from the job as it now is: recorded in the same transaction. */
+export type JobEventMaker = (job: Job) => WebhookEvent;
 
 export interface ClaimJobOptions {
   readonly kinds: readonly JobKind[];
@@ -102,26 +81,21 @@ export interface JobQueue {
    */
   amendJobRequest(update: RequestUpdate): Promise<boolean>;
   /**
-   * Ends a pending or processing job `failed` with `errorMessage` (the caller stopped it), owing its callback as
+   * Ends a pending or processing job `failed` with `errorMessage` (the caller stopped it), recording `event` as
    * finishJob does; a lease on it is lost. False when the job was already finished (or does not exist).
    */
-  stopJob(options: { jobId: string; now: Date; errorMessage: string }): Promise<boolean>;
-  /** Removes the tenant's job of that kind, callback owed or not; false when there was none. */
+  stopJob(options: { jobId: string; now: Date; errorMessage: string; event?: JobEventMaker }): Promise<boolean>;
+  /** Removes the tenant's job of that kind (events already recorded about it stay, and are delivered); false when there was none. */
   deleteJob(tenant: string, kind: JobKind, jobId: string): Promise<boolean>;
   /** Leases the oldest pending job (or one whose lease ran out) of the given kinds to one caller, or null. */
   claimJob(options: ClaimJobOptions): Promise<Job | null>;
   /** Extends a live lease; false when the lease is no longer this one's. */
   renewJobLease(update: LeasedJobUpdate & { leaseExpiresAt: Date }): Promise<boolean>;
   /**
-   * Ends a leased job, and owes its callback in the same update when it has a callback_url; false when the lease is
-   * no longer this one's.
+   * Ends a leased job; false when the lease is no longer this one's. `event`, when given, is recorded in the same
+   * transaction, owed to the tenant's subscribed endpoints and to the job's callback_url.
    */
-  finishJob(update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null }): Promise<boolean>;
-  /**
-   * Leases up to `limit` pending callbacks due by `now`, and not leased, to `leaseId` until `leaseUntil`: each to
-   * one caller in any process, the conditions checked again in the claiming update itself.
-   */
-  claimDueCallbacks(options: { now: Date; leaseId: string; leaseUntil: Date; limit: number }): Promise<Job[]>;
-  /** Records a delivery's outcome and lets go of the lease; false when the lease was no longer this one. */
-  settleCallback(outcome: CallbackOutcome): Promise<boolean>;
+  finishJob(
+    update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null; event?: JobEventMaker },
+  ): Promise<boolean>;
 }

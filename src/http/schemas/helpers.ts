@@ -22,8 +22,8 @@ export function RefOf<T extends TSchema>(schema: T) {
 }
 
 /** A string with an `enum` (TypeBox's Union of literals would be an `anyOf` of consts). */
-export function StringEnum<const V extends readonly string[]>(values: V) {
-  return Type.Unsafe<V[number]>({ type: 'string', enum: [...values] });
+export function StringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}) {
+  return Type.Unsafe<V[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
 /** `{type: 'object', additionalProperties: {type: 'string'}}`: header names to values (Record would be patternProperties). */

@@ -94,7 +94,7 @@ export class KyselyAssetRecords implements AssetRecords {
     }
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('assets').values(toRow(asset)).execute();
-      await recordEvent(trx, event);
+      await recordEvent(trx, { event });
     });
   }
 
@@ -178,7 +178,7 @@ export class KyselyAssetRecords implements AssetRecords {
     return this.db.transaction().execute(async (trx) => {
       const asset = await this.transitionIn(trx, transition);
       if (!asset) return false;
-      if (event) await recordEvent(trx, event(asset));
+      if (event) await recordEvent(trx, { event: event(asset) });
       if (batchFinished && asset.batchId) await this.finishBatchIfDone(trx, asset.batchId, batchFinished);
       return true;
     });
@@ -225,7 +225,7 @@ export class KyselyAssetRecords implements AssetRecords {
       .set((eb) => ({ finished_at: eb.ref('finished_at') }))
       .where('batch_id', '=', batchId)
       .where('finished_at', 'is', null)
-      .returning(['tenant'])
+      .returning(['tenant', 'callback_url'])
       .executeTakeFirst();
     if (!locked) return;
     const counts = await trx
@@ -237,7 +237,7 @@ export class KyselyAssetRecords implements AssetRecords {
     const countsByStatus = Object.fromEntries(counts.map((c) => [c.status, num(c.n)]));
     if ((countsByStatus.pending_upload ?? 0) > 0) return;
     await trx.updateTable('upload_batches').set({ finished_at: Date.now() }).where('batch_id', '=', batchId).execute();
-    await recordEvent(trx, make({ batchId, tenant: locked.tenant, countsByStatus }));
+    await recordEvent(trx, { event: make({ batchId, tenant: locked.tenant, countsByStatus }), callbackUrl: locked.callback_url });
   }
 
   async claimFinalization({ assetId, holder, now, until }: FinalizationLease): Promise<boolean> {
@@ -363,16 +363,23 @@ export class KyselyAssetRecords implements AssetRecords {
     return rows.map(toAsset);
   }
 
-  async deleteAsset(tenant: string, assetId: string, options: { event?: (asset: Asset) => WebhookEvent } = {}): Promise<Asset | null> {
-    const { event } = options;
+  async deleteAsset(
+    tenant: string,
+    assetId: string,
+    options: { event?: (asset: Asset) => WebhookEvent; batchFinished?: (batch: FinishedBatch) => WebhookEvent } = {},
+  ): Promise<Asset | null> {
+    const { event, batchFinished } = options;
     const remove = async (db: Kysely<Database>) => {
       const row = await db.deleteFrom('assets').where('tenant', '=', tenant).where('asset_id', '=', assetId).returningAll().executeTakeFirst();
       return row ? toAsset(row) : null;
     };
-    if (!event) return remove(this.db);
+    if (!event && !batchFinished) return remove(this.db);
     return this.db.transaction().execute(async (trx) => {
       const asset = await remove(trx);
-      if (asset) await recordEvent(trx, event(asset));
+      if (!asset) return null;
+      if (event) await recordEvent(trx, { event: event(asset) });
+      // A batch's last pending item deleted leaves none pending: the batch is finished.
+      if (batchFinished && asset.batchId && asset.status === 'pending_upload') await this.finishBatchIfDone(trx, asset.batchId, batchFinished);
       return asset;
     });
   }

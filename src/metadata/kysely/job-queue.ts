@@ -1,14 +1,12 @@
 // JobQueue over Kysely. Claiming is a compare-and-set on (status, lease), retried a
-// few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike. The same
-// rows are the callback outbox: finishing a job owes its callback in the same update, and deliverers lease due
-// callbacks with a compare-and-set on the callback lease.
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+// few times under contention, so two workers never hold the same job, on SQLite or PostgreSQL alike. Finishing or
+// stopping a job records its event (and the delivery its callback_url is owed) in the same transaction. The jobs
+// table's callback_* columns are the outbox of earlier releases: migration 0012 moved what they still owed.
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type {
-  CallbackOutcome,
-  CallbackState,
   ClaimJobOptions,
   Job,
-  JobCallback,
+  JobEventMaker,
   JobKind,
   JobPage,
   JobPosition,
@@ -18,19 +16,10 @@ import type {
   RequestUpdate,
 } from '../../domain/ports/index.js';
 import { dateOrNull, num, type Database, type JobsTable } from '../schema.js';
+import { recordEvent } from './webhook-records.js';
 
 /** How often one claim looks again after losing a race for a job. */
 const CLAIM_ATTEMPTS = 50;
-
-/** The columns that owe a finished job's callback, set in the update that finishes it. */
-const owedCallback = (now: Date) => ({
-  callback_state: sql<string | null>`case when callback_url is null then null else 'pending' end`,
-  callback_attempts: 0,
-  callback_due_at: now.getTime(),
-  callback_lease_id: null,
-  callback_lease_until: null,
-  callback_error: null,
-});
 
 function toJob(row: Selectable<JobsTable>): Job {
   return {
@@ -48,19 +37,6 @@ function toJob(row: Selectable<JobsTable>): Job {
     version: num(row.version),
     createdAt: new Date(num(row.created_at)),
     updatedAt: new Date(num(row.updated_at)),
-    callback: toCallback(row),
-  };
-}
-
-function toCallback(row: Selectable<JobsTable>): JobCallback | null {
-  if (row.callback_state === null) return null;
-  return {
-    state: row.callback_state as CallbackState,
-    attempts: num(row.callback_attempts),
-    dueAt: dateOrNull(row.callback_due_at),
-    leaseId: row.callback_lease_id,
-    leaseUntil: dateOrNull(row.callback_lease_until),
-    lastError: row.callback_error,
   };
 }
 
@@ -141,25 +117,41 @@ export class KyselyJobQueue implements JobQueue {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async stopJob({ jobId, now, errorMessage }: { jobId: string; now: Date; errorMessage: string }): Promise<boolean> {
+  async stopJob({ jobId, now, errorMessage, event }: { jobId: string; now: Date; errorMessage: string; event?: JobEventMaker }): Promise<boolean> {
     // The status is checked in the update itself: a job finished meanwhile stays as its worker left it, and a worker
     // holding this one finds its lease gone (finishJob and renewJobLease need status processing and their lease).
-    const result = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'failed',
-        output_asset_id: null,
-        error_message: errorMessage,
-        lease_id: null,
-        lease_expires_at: null,
-        version: eb('version', '+', 1),
-        updated_at: now.getTime(),
-        ...owedCallback(now),
-      }))
-      .where('job_id', '=', jobId)
-      .where('status', 'in', ['pending', 'processing'])
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return this.withEvent(event, (db) =>
+      db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'failed',
+          output_asset_id: null,
+          error_message: errorMessage,
+          lease_id: null,
+          lease_expires_at: null,
+          version: eb('version', '+', 1),
+          updated_at: now.getTime(),
+        }))
+        .where('job_id', '=', jobId)
+        .where('status', 'in', ['pending', 'processing'])
+        .returningAll()
+        .executeTakeFirst(),
+    );
+  }
+
+  /** Runs a job update that returns the row; with `event`, in a transaction that also records the job's event. */
+  private async withEvent(
+    event: JobEventMaker | undefined,
+    update: (db: Kysely<Database>) => Promise<Selectable<JobsTable> | undefined>,
+  ): Promise<boolean> {
+    if (!event) return (await update(this.db)) !== undefined;
+    return this.db.transaction().execute(async (trx) => {
+      const row = await update(trx);
+      if (!row) return false;
+      const job = toJob(row);
+      await recordEvent(trx, { event: event(job), callbackUrl: job.callbackUrl });
+      return true;
+    });
   }
 
   async deleteJob(tenant: string, kind: JobKind, jobId: string): Promise<boolean> {
@@ -182,12 +174,6 @@ export class KyselyJobQueue implements JobQueue {
         lease_expires_at: null,
         output_asset_id: null,
         error_message: null,
-        callback_state: null,
-        callback_attempts: 0,
-        callback_due_at: null,
-        callback_lease_id: null,
-        callback_lease_until: null,
-        callback_error: null,
         version: version + 1,
         updated_at: now.getTime(),
       })
@@ -248,71 +234,26 @@ export class KyselyJobQueue implements JobQueue {
   }
 
   async finishJob(
-    update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null },
+    update: LeasedJobUpdate & { status: 'completed' | 'failed'; outputAssetId: string | null; errorMessage: string | null; event?: JobEventMaker },
   ): Promise<boolean> {
-    const result = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: update.status,
-        output_asset_id: update.outputAssetId,
-        error_message: update.errorMessage,
-        lease_id: null,
-        lease_expires_at: null,
-        version: eb('version', '+', 1),
-        updated_at: update.now.getTime(),
-        ...owedCallback(update.now),
-      }))
-      .where('job_id', '=', update.jobId)
-      .where('lease_id', '=', update.leaseId)
-      .where('status', '=', 'processing')
-      .where('lease_expires_at', '>', update.now.getTime())
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
-
-  async claimDueCallbacks(options: { now: Date; leaseId: string; leaseUntil: Date; limit: number }): Promise<Job[]> {
-    const t = options.now.getTime();
-    const due = await this.db
-      .selectFrom('jobs')
-      .select('job_id')
-      .where('callback_state', '=', 'pending')
-      .where('callback_due_at', '<=', t)
-      .where((eb) => eb.or([eb('callback_lease_until', 'is', null), eb('callback_lease_until', '<=', t)]))
-      .orderBy('callback_due_at', 'asc')
-      .limit(options.limit)
-      .execute();
-    const claimed: Job[] = [];
-    for (const { job_id: jobId } of due) {
-      // The same conditions again, in the update: the row may have been claimed, settled or requeued meanwhile.
-      const row = await this.db
+    return this.withEvent(update.event, (db) =>
+      db
         .updateTable('jobs')
-        .set({ callback_lease_id: options.leaseId, callback_lease_until: options.leaseUntil.getTime() })
-        .where('job_id', '=', jobId)
-        .where('callback_state', '=', 'pending')
-        .where('callback_due_at', '<=', t)
-        .where((eb) => eb.or([eb('callback_lease_until', 'is', null), eb('callback_lease_until', '<=', t)]))
+        .set((eb) => ({
+          status: update.status,
+          output_asset_id: update.outputAssetId,
+          error_message: update.errorMessage,
+          lease_id: null,
+          lease_expires_at: null,
+          version: eb('version', '+', 1),
+          updated_at: update.now.getTime(),
+        }))
+        .where('job_id', '=', update.jobId)
+        .where('lease_id', '=', update.leaseId)
+        .where('status', '=', 'processing')
+        .where('lease_expires_at', '>', update.now.getTime())
         .returningAll()
-        .executeTakeFirst();
-      if (row) claimed.push(toJob(row));
-    }
-    return claimed;
-  }
-
-  async settleCallback(outcome: CallbackOutcome): Promise<boolean> {
-    const result = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        callback_state: outcome.state,
-        callback_attempts: eb('callback_attempts', '+', 1),
-        callback_due_at: outcome.dueAt?.getTime() ?? null,
-        callback_lease_id: null,
-        callback_lease_until: null,
-        callback_error: outcome.error,
-      }))
-      .where('job_id', '=', outcome.jobId)
-      .where('callback_state', '=', 'pending')
-      .where('callback_lease_id', '=', outcome.leaseId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+        .executeTakeFirst(),
+    );
   }
 }
