@@ -54,7 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   // Tests run callback passes themselves (on their own clock); a job's finish still sends its callback at once.
-  const server = await startServer(config, { logger: false, callbackPollMs: 3_600_000, ...(options.now ? { now: options.now } : {}) });
+  const server = await startServer(config, { logger: process.env.ASSETD_TEST_LOG ? { level: 'error' } : false, callbackPollMs: 3_600_000, ...(options.now ? { now: options.now } : {}) });
   const self: TestServer = {
     url: server.address,
     dataDir,

@@ -1,6 +1,8 @@
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../domain/errors.js';
-import { databaseFault } from './faults.js';
+import { databaseFault, translatingFaults } from './faults.js';
 
 const codeOf = (error: unknown) => (error instanceof AppError ? error.code : 'passed on');
 const failure = (fields: Record<string, unknown>, message = 'x') => Object.assign(new Error(message), fields);
@@ -16,6 +18,28 @@ describe('databaseFault', () => {
       expect(codeOf(databaseFault(failure({ code }))), code).toBe('service_unavailable');
     }
     expect(codeOf(databaseFault(new Error('Connection terminated unexpectedly')))).toBe('service_unavailable');
+    expect(codeOf(databaseFault(new Error('Client has encountered a connection error and is not queryable')))).toBe('service_unavailable');
+  });
+
+  it('answers the failure that ended a transaction, not a ROLLBACK that could not run on a dead connection', async () => {
+    const database = new Sqlite(':memory:');
+    // The connection "dies" between the failure and the ROLLBACK, as a PostgreSQL client does when its server stops.
+    const dying = {
+      prepare: (text: string) => {
+        if (/^rollback/i.test(text)) throw new Error('Client has encountered a connection error and is not queryable');
+        return database.prepare(text);
+      },
+      close: () => database.close(),
+    };
+    const db = new Kysely<unknown>({ dialect: translatingFaults(new SqliteDialect({ database: dying })) });
+    const first = new Error('the insert failed first');
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        throw first;
+      }),
+    ).rejects.toBe(first);
+    await db.destroy();
   });
 
   it('passes on what is not a fault of the server: a unique violation, a syntax error, anything unknown', () => {

@@ -24,7 +24,13 @@ const UNREACHABLE_CODES = new Set([
   'EPIPE',
 ]);
 /** What node-postgres says, without a code, when its connection dies or the pool cannot get one. */
-const UNREACHABLE_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection.*(closed|ended)/i];
+const UNREACHABLE_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection.*(closed|ended)/i,
+  // A client whose connection died answers every later query (the ROLLBACK after the failure too) with this.
+  /is not queryable/i,
+];
 
 export function databaseFault(error: unknown): unknown {
   if (isAppError(error)) return error;
@@ -64,11 +70,14 @@ function translatingDriver(driver: Driver): Driver {
     },
     beginTransaction: (connection, settings) => guarded(() => driver.beginTransaction(connection, settings)),
     commitTransaction: (connection) => guarded(() => driver.commitTransaction(connection)),
-    // SQLite rolls a transaction back by itself on some failures (a full disk): a ROLLBACK then finds none, and its
-    // error must not replace the one that caused it, which the caller is already throwing.
+    // A ROLLBACK runs because something already failed, and Kysely would throw the ROLLBACK's own error instead of
+    // that failure. SQLite rolls back by itself on some failures (a full disk), so its ROLLBACK finds none; a
+    // connection that died cannot roll back, and the database ends that transaction itself (the pool discards the
+    // client). Either way the first failure is the one to answer.
     rollbackTransaction: (connection) =>
       guarded(() => driver.rollbackTransaction(connection)).catch((error: unknown) => {
         if (error instanceof Error && /no transaction is active/i.test(error.message)) return;
+        if (isAppError(error) && error.code === 'service_unavailable') return;
         throw error;
       }),
     releaseConnection: (connection) => driver.releaseConnection(connection),
