@@ -4,7 +4,7 @@
 // once to check size, sniffed type and SHA-256, and settles the status by compare-and-set; everyone else waits for
 // that outcome. Also expiry, which must not race a finalization under way.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MediaFacts } from '../media/media-facts.js';
 import { parseChecksum } from './checksums.js';
@@ -175,6 +175,10 @@ export class UploadFinalizer {
    */
   private async freezeAndJudge(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts }> {
     const { receipt } = asset;
+    if (!receipt && this.options.storage.moveReading) {
+      const verdict = await this.judgeWhileMoving(asset, given);
+      if (verdict) return verdict;
+    }
     const moved = await this.options.storage.move({ from: receipt?.key ?? stagingKeyFor(asset.assetId), to: asset.storageKey });
     if (!moved && !(await this.options.storage.stat(asset.storageKey))) throw errors.conflict(NOT_UPLOADED_YET);
     // The PUT's receipt describes exactly the bytes just frozen: judge those without reading them again.
@@ -193,16 +197,44 @@ export class UploadFinalizer {
     return { stop: () => clearInterval(timer) };
   }
 
+  /**
+   * A store whose move copies (S3): the staged bytes are read while the store copies that same version to the
+   * asset's key, so the freeze and the one read take the time of the longer, not of both. A PUT that replaces the
+   * staged bytes meanwhile makes the copy fail its precondition: then the new bytes are judged. Null when nothing is
+   * staged (an earlier holder already moved it): the caller judges what is at the asset's key.
+   */
+  private async judgeWhileMoving(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts } | null> {
+    for (;;) {
+      const reading = await this.options.storage.moveReading!({ from: stagingKeyFor(asset.assetId), to: asset.storageKey });
+      if (!reading) return null;
+      let verdict: AppError | { sha256: string; facts: MediaFacts };
+      try {
+        verdict = await this.inspect(asset, given, reading.sizeBytes, reading.body);
+      } catch (error) {
+        // The copy goes on without the read: let it finish, so a retried complete finds the bytes in one place.
+        await reading.moved().catch(() => {});
+        throw error;
+      }
+      if (await reading.moved()) return verdict;
+    }
+  }
+
   /** Reads the frozen object once: exact size, type sniffed from its first bytes, SHA-256 against every checksum. */
   private async verify(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts }> {
     const stored = await this.options.storage.stat(asset.storageKey);
     // Gone since the freeze (deleted meanwhile): nothing to judge, so no verdict.
     if (!stored) throw errors.conflict(NOT_UPLOADED_YET);
-    if (stored.sizeBytes !== asset.sizeBytes) {
-      return errors.sizeMismatch(`The uploaded object is ${stored.sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
-    }
     const body = await this.options.storage.read({ key: asset.storageKey });
     if (!body) throw errors.conflict(NOT_UPLOADED_YET);
+    return this.inspect(asset, given, stored.sizeBytes, body);
+  }
+
+  /** Judges a body of `sizeBytes`: exact size, the type sniffed from its first bytes, SHA-256 against every checksum. */
+  private async inspect(asset: Asset, given: string | null, sizeBytes: number, body: Readable): Promise<AppError | { sha256: string; facts: MediaFacts }> {
+    if (sizeBytes !== asset.sizeBytes) {
+      body.destroy();
+      return errors.sizeMismatch(`The uploaded object is ${sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
+    }
     const inspector = new UploadInspector({
       maxBytes: asset.sizeBytes,
       exactBytes: asset.sizeBytes,

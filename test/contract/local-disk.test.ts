@@ -23,6 +23,13 @@ runObjectStorageContract({
   },
   skip: [
     {
+      reason: 'a move on local disk is a rename, not a copy: there is nothing to read during it (moveReading is absent)',
+      tests: [
+        'moves an object while streaming the bytes it moves (stores whose move copies)',
+        'a move whose reader gave up early still completes the copy of what it read',
+      ],
+    },
+    {
       reason: 'local disk has no presigned part URLs: assetd serves its own signed part endpoint (test/integration/multipart-upload.test.ts)',
       tests: ['presigns part URLs with the exact size signed in'],
     },

@@ -1,6 +1,6 @@
 // The ObjectStorage contract: every storage adapter (local disk, S3) runs this same block.
 import { PassThrough, Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
+import { buffer, text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { ObjectStorage } from '../../src/domain/ports/index.js';
 import { createHash } from 'node:crypto';
@@ -70,6 +70,38 @@ export function runObjectStorageContract({ name, create, skip }: ContractOptions
         expect(await text((await storage.read({ key: to }))!)).toBe('moving');
         expect(await storage.move({ from, to })).toBe(false);
         expect(await text((await storage.read({ key: to }))!)).toBe('moving');
+        await storage.delete(to);
+      });
+
+      contractCase('moves an object while streaming the bytes it moves (stores whose move copies)', async () => {
+        const from = freshKey();
+        const to = `${freshKey()}/moved`;
+        const bytes = Buffer.alloc(3 * 1024 * 1024, 5);
+        bytes.write('the very bytes moved');
+        await write(from, bytes);
+        const reading = await storage.moveReading!({ from, to });
+        expect(reading!.sizeBytes).toBe(bytes.length);
+        const read = await buffer(reading!.body);
+        expect(read.equals(bytes)).toBe(true);
+        expect(await reading!.moved()).toBe(true);
+        expect(await storage.stat(from)).toBeNull();
+        const atTarget = await buffer((await storage.read({ key: to }))!);
+        expect(atTarget.equals(bytes)).toBe(true);
+        // Nothing left to move: null, and the moved object stays.
+        expect(await storage.moveReading!({ from, to })).toBeNull();
+        expect(await storage.stat(to)).toEqual({ sizeBytes: bytes.length });
+        await storage.delete(to);
+      });
+
+      contractCase('a move whose reader gave up early still completes the copy of what it read', async () => {
+        const from = freshKey();
+        const to = `${freshKey()}/moved`;
+        await write(from, Buffer.alloc(2 * 1024 * 1024, 9));
+        const reading = await storage.moveReading!({ from, to });
+        reading!.body.destroy();
+        expect(await reading!.moved()).toBe(true);
+        expect(await storage.stat(to)).toEqual({ sizeBytes: 2 * 1024 * 1024 });
+        expect(await storage.stat(from)).toBeNull();
         await storage.delete(to);
       });
 

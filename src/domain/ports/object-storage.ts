@@ -114,6 +114,17 @@ export interface MultipartStorage {
   abort(target: MultipartTarget): Promise<void>;
 }
 
+/** The bytes of an object being moved, and the move's outcome. */
+export interface MovingRead {
+  readonly sizeBytes: number;
+  readonly body: Readable;
+  /**
+   * Settles once the copy is done and `from` removed: false when `from` was replaced meanwhile (then `to` holds none
+   * of the bytes read, and whatever replaced them is still at `from`).
+   */
+  moved(): Promise<boolean>;
+}
+
 export interface ObjectStorage {
   readonly name: string;
   readonly multipart: MultipartStorage;
@@ -133,6 +144,12 @@ export interface ObjectStorage {
   stat(key: string): Promise<ObjectInfo | null>;
   /** Renames an object (atomically where the backend can); false when there is no object at `from`. */
   move(options: { from: string; to: string }): Promise<boolean>;
+  /**
+   * Present where a move copies the bytes (S3): moves `from` to `to` while streaming the very bytes it moves, so a
+   * caller that must read them anyway does so during the copy rather than after it. The read and the copy are pinned
+   * to one version of `from`, so what the caller learns from `body` is true of `to`. Null when `from` does not exist.
+   */
+  readonly moveReading?: (options: { from: string; to: string }) => Promise<MovingRead | null>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
   /**
