@@ -208,6 +208,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     idempotencyKeys: metadata.idempotencyKeys,
     storage,
     uploads,
+    webhooks: metadata.webhooks,
+    eventRetentionMs: config.webhookEventsRetentionDays * 24 * 3600 * 1000,
     now,
     onError: (error) => {
       metrics.reaperFailed();

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       multipartMaxBytes: 50 * 1024 ** 3,
       multipartTtlSeconds: 86400,
       reaperIntervalSeconds: 60,
+      webhookEventsRetentionDays: 30,
       urlFetchAllowHttp: false,
       urlFetchAllowCidrs: [],
       urlFetchTimeoutSeconds: 30,

@@ -39,6 +39,8 @@ export interface Config {
   /** How long a multipart upload may take, start to complete, before the reaper aborts it. */
   readonly multipartTtlSeconds: number;
   readonly reaperIntervalSeconds: number;
+  /** Webhook events (the history) older than this are forgotten with their deliveries. */
+  readonly webhookEventsRetentionDays: number;
   readonly urlFetchAllowHttp: boolean;
   readonly urlFetchAllowCidrs: readonly string[];
   readonly urlFetchTimeoutSeconds: number;
@@ -269,6 +271,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const multipartMaxBytes = r.integer('ASSETD_MULTIPART_MAX_BYTES', 50 * 1024 ** 3, 1, 10_000 * 5 * 1024 ** 3);
   const multipartTtlSeconds = r.integer('ASSETD_MULTIPART_TTL_SECONDS', 24 * 3600, 60, 30 * 24 * 3600);
   const reaperIntervalSeconds = r.integer('ASSETD_REAPER_INTERVAL_SECONDS', 60, 1, 24 * 3600);
+  const webhookEventsRetentionDays = r.integer('ASSETD_WEBHOOK_EVENTS_RETENTION_DAYS', 30, 1, 3650);
   const urlFetchAllowHttp = r.boolean('ASSETD_URL_FETCH_ALLOW_HTTP', false);
   const urlFetchAllowCidrs = r.list('ASSETD_URL_FETCH_ALLOW_CIDRS');
   for (const cidr of urlFetchAllowCidrs) {
@@ -323,6 +326,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     multipartMaxBytes,
     multipartTtlSeconds,
     reaperIntervalSeconds,
+    webhookEventsRetentionDays,
     urlFetchAllowHttp,
     urlFetchAllowCidrs,
     urlFetchTimeoutSeconds,

@@ -2,9 +2,9 @@
 // (bytes deleted, a multipart upload's parts freed); once an upload URL has lapsed, whatever a late PUT left under its staging key is removed;
 // abandoned temporary writes are removed; stored objects no record points to (a delete or an upload interrupted by a
 // crash between its two steps) are removed once they are old enough that no upload can still be committing them;
-// idempotency answers older than 24 h are forgotten.
+// idempotency answers older than 24 h, and webhook events past their retention (30 days), are forgotten.
 // Every step is a compare-and-set or an idempotent delete, so two processes may run it at the same time.
-import type { AssetRecords, IdempotencyKeys, ObjectStorage } from './ports/index.js';
+import type { AssetRecords, IdempotencyKeys, ObjectStorage, WebhookRecords } from './ports/index.js';
 import type { DirectUploadService } from './direct-uploads.js';
 import { targetOf } from './multipart-plan.js';
 import { ASSET_PREFIX, assetIdOfPreviewKey, PREVIEW_PREFIX, STAGING_PREFIX, stagingKeyFor } from './ids.js';
@@ -14,6 +14,10 @@ export interface ReaperOptions {
   readonly idempotencyKeys: IdempotencyKeys;
   readonly storage: ObjectStorage;
   readonly uploads: DirectUploadService;
+  /** Webhook events older than `eventRetentionMs` are forgotten with their deliveries (none when absent). */
+  readonly webhooks?: Pick<WebhookRecords, 'purgeEvents'>;
+  /** Default 30 days: the history's reach, and far past the last retry of any delivery (about 40 h). */
+  readonly eventRetentionMs?: number;
   /** A temporary write untouched this long belongs to a dead process. */
   readonly abandonedAfterMs?: number;
   /**
@@ -33,10 +37,13 @@ export interface ReaperReport {
   readonly abandonedWrites: number;
   readonly orphanedObjects: number;
   readonly idempotencyKeys: number;
+  readonly webhookEvents: number;
 }
 
 const PAGE = 100;
 const ORPHAN_PAGE = 500;
+const EVENT_PAGE = 500;
+const DAY_MS = 24 * 3600 * 1000;
 
 export class Reaper {
   private timer: NodeJS.Timeout | null = null;
@@ -101,7 +108,19 @@ export class Reaper {
     });
     const orphanedObjects = await this.removeOrphans(new Date(now.getTime() - (this.options.orphanAfterMs ?? 60 * 60 * 1000)));
     const purgedKeys = await idempotencyKeys.purge(now);
-    return { expiredUploads, sweptStagingKeys, abandonedWrites, orphanedObjects, idempotencyKeys: purgedKeys };
+    const webhookEvents = await this.purgeWebhookEvents(new Date(now.getTime() - (this.options.eventRetentionMs ?? 30 * DAY_MS)));
+    return { expiredUploads, sweptStagingKeys, abandonedWrites, orphanedObjects, idempotencyKeys: purgedKeys, webhookEvents };
+  }
+
+  private async purgeWebhookEvents(before: Date): Promise<number> {
+    const { webhooks } = this.options;
+    if (!webhooks) return 0;
+    let purged = 0;
+    for (;;) {
+      const removed = await webhooks.purgeEvents(before, EVENT_PAGE);
+      purged += removed;
+      if (removed < EVENT_PAGE) return purged;
+    }
   }
 
   /**

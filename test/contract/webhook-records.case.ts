@@ -76,6 +76,25 @@ export function runWebhookRecordsContract({ name, create, skip }: ContractOption
         expect(owed.every((d) => d.state === 'pending' && d.attempts === 0)).toBe(true);
       });
 
+      contractCase('forgets events recorded before a time, with their deliveries, oldest first and a page at a time', async () => {
+        const { tenant, endpoints } = await setUp([]);
+        const day = 24 * 3600 * 1000;
+        const at = (daysAgo: number) => new Date(Math.floor((Date.now() - daysAgo * day) / 1000) * 1000);
+        const old = [40, 35, 31].map((daysAgo) => ({ ...anEvent(tenant, 'asset.completed', `asset_old_${daysAgo}`), createdAt: at(daysAgo) }));
+        const recent = { ...anEvent(tenant, 'asset.completed', 'asset_recent'), createdAt: at(1) };
+        for (const event of [...old, recent]) await store.assets.insertAsset(anAsset(tenant), { event });
+        expect(await store.webhooks.deliveriesOf(old[0]!.eventId)).toHaveLength(1);
+        const cutoff = at(30);
+        // Other cases' events are all recent: only these three are older than the cutoff.
+        expect(await store.webhooks.purgeEvents(cutoff, 2)).toBe(2);
+        expect((await eventsOf(tenant)).map((e) => e.eventId)).toEqual([recent.eventId, old[2]!.eventId]);
+        expect(await store.webhooks.purgeEvents(cutoff, 2)).toBe(1);
+        expect(await store.webhooks.purgeEvents(cutoff, 2)).toBe(0);
+        expect((await eventsOf(tenant)).map((e) => e.eventId)).toEqual([recent.eventId]);
+        for (const event of old) expect(await store.webhooks.deliveriesOf(event.eventId)).toEqual([]);
+        expect((await store.webhooks.deliveriesOf(recent.eventId)).map((d) => d.endpointId)).toEqual([endpoints[0]!.endpointId]);
+      });
+
       contractCase('an insert that fails records no event', async () => {
         const { tenant } = await setUp([]);
         const asset = anAsset(tenant);

@@ -159,4 +159,6 @@ export interface WebhookRecords {
   settleDelivery(outcome: DeliveryOutcome): Promise<SettledDelivery>;
   /** How the deliveries of an event stand, per endpoint (for tests and the history). */
   deliveriesOf(eventId: string): Promise<DeliveryState[]>;
+  /** Forgets up to `limit` events recorded before `before`, oldest first, with their deliveries; how many. */
+  purgeEvents(before: Date, limit: number): Promise<number>;
 }

@@ -334,4 +334,22 @@ export class KyselyWebhookRecords implements WebhookRecords {
       .execute();
     return rows.map((r) => ({ endpointId: r.endpoint_id, state: r.state, attempts: num(r.attempts), error: r.error }));
   }
+
+  async purgeEvents(before: Date, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      // Oldest first along seq, the order they were recorded in: the scan stops at the first recent one it needs.
+      const rows = await trx
+        .selectFrom('webhook_events')
+        .select('event_id')
+        .where('created_at', '<', before.getTime())
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      const ids = rows.map((r) => r.event_id);
+      if (ids.length === 0) return 0;
+      await trx.deleteFrom('webhook_deliveries').where('event_id', 'in', ids).execute();
+      await trx.deleteFrom('webhook_events').where('event_id', 'in', ids).execute();
+      return ids.length;
+    });
+  }
 }
