@@ -50,7 +50,7 @@ export class UploadFinalizer {
     if (!asset) throw errors.notFound('Asset', 'asset_id');
     let running = this.finalizing.get(assetId);
     if (!running) {
-      running = this.finalize(assetId, given).finally(() => this.finalizing.delete(assetId));
+      running = this.finalize(asset, given).finally(() => this.finalizing.delete(assetId));
       this.finalizing.set(assetId, running);
     }
     const completed = await running;
@@ -105,11 +105,15 @@ export class UploadFinalizer {
    * One finalizer at a time across every process: a lease on the row. The holder freezes the staged bytes (moves
    * them to the asset's key), verifies what it froze, and settles the status; everyone else waits for the outcome.
    */
-  private async finalize(assetId: string, given: string | null): Promise<Asset> {
+  private async finalize(found: Asset, given: string | null): Promise<Asset> {
     const { records } = this.options;
+    const { assetId } = found;
     const deadline = Date.now() + FINALIZE_WAIT_MS;
+    // The row complete() just read serves the first look; every later look (after a wait) reads it again.
+    let fresh: Asset | null = found;
     for (;;) {
-      const asset = await records.findAssetById(assetId);
+      const asset = fresh ?? (await records.findAssetById(assetId));
+      fresh = null;
       if (!asset) throw errors.notFound('Asset', 'asset_id');
       if (asset.status !== 'pending_upload') return this.settled(asset);
       if (asset.expiresAt && asset.expiresAt <= this.now()) {
