@@ -76,7 +76,7 @@ export const errors = {
     return new AppError('parts_missing', `Parts not received yet: ${shown}${more}. Send them, then complete again.`, { param: 'parts' });
   },
   uploadCompleted: () => new AppError('upload_completed', 'This upload is already completed; its parts cannot change.'),
-  urlExpired: () => new AppError('url_expired', 'The upload URL has expired; ask for a fresh one.'),
+  urlExpired: (message = 'The upload URL has expired; ask for a fresh one.') => new AppError('url_expired', message),
   checksumMismatch: (message: string, param?: string) => new AppError('checksum_mismatch', message, { param }),
   sizeMismatch: (message: string, param?: string) => new AppError('size_mismatch', message, { param }),
   mediaTypeMismatch: (message: string, param?: string) => new AppError('media_type_mismatch', message, { param }),

@@ -41,7 +41,8 @@ export class SignedUploadReceiver {
   /** The signed PUT: every check that needs no bytes first, then the bytes, counted and hashed on the way in. */
   async receive(options: ReceiveOptions): Promise<{ sha256: string }> {
     const grant = this.options.signer.verify(options.assetId, options.query, Math.floor(this.now().getTime() / 1000));
-    if (grant === 'expired') throw errors.forbidden('The upload URL has expired.');
+    // The same code as an expired part URL's; a single upload's URL lives as long as the upload, so: a new one.
+    if (grant === 'expired') throw errors.urlExpired('The upload URL has expired; start a new upload.');
     if (typeof grant === 'string') throw errors.forbidden('The upload URL signature is not valid.');
     if (sameValueOnce(options.contentType) !== grant.contentType) {
       throw errors.forbidden(`Content-Type must be ${grant.contentType}, as signed into the URL.`, 'Content-Type');

@@ -332,6 +332,7 @@ describe('expiry and the reaper', () => {
     if (ownEndpoint) {
       const put = await putBytes(late.upload_url, late.upload_headers, lateBytes);
       expect(put.status).toBe(403);
+      expect(put.json.error.code).toBe('url_expired');
       expect(put.json.error.message).toContain('expired');
     }
 
