@@ -210,6 +210,24 @@ suite(name, () => {
     await page.setViewportSize({ width: 1180, height: 820 });
   });
 
+  it('sends a file above 64 MiB as a multipart upload: its parts straight to their URLs, then complete', async () => {
+    const big = path.join(dir, 'long take.mp4');
+    await pipeline(media.sizedStream(media.mp4({ video: { width: 640, height: 360 }, durationSeconds: 30 }), 70 * MIB), createWriteStream(big));
+    const before = requests.length;
+    await page.locator('#files').setInputFiles([big]);
+    const row = page.locator('#uploads li', { hasText: 'long take.mp4' });
+    await expect.poll(() => row.getAttribute('class'), { timeout: 90_000 }).toContain('ok');
+    expect(await row.locator('.state').textContent()).toContain('(multipart upload)');
+    const asset = (await listed()).find((a) => a.name === 'long take.mp4')!;
+    expect(asset).toMatchObject({ size_bytes: 70 * MIB, mime_type: 'video/mp4' });
+    // 64 MiB parts: two PUTs, to part URLs of the store (S3) or of assetd's part endpoint, never a single PUT.
+    const puts = requests.slice(before).filter((r) => r.method() === 'PUT');
+    expect(puts).toHaveLength(2);
+    const partUrl = usesS3 ? t.backend.ASSETD_S3_ENDPOINT! : `${t.url}/uploads/${asset.asset_id}/parts/`;
+    for (const put of puts) expect(put.url().startsWith(partUrl)).toBe(true);
+    await t.api(`/v3/assets/${asset.asset_id}`, { method: 'DELETE' });
+  });
+
   it('lets a page on a listed origin call the API across origins and read its refusals', async () => {
     const other = await context.newPage();
     try {

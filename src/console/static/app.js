@@ -1,12 +1,17 @@
 // @ts-check
 // The assetd console: paste an API key, upload files (one request up to 32 MiB, direct upload straight to
-// upload_url above it), see the newest assets with a preview, copy an id or a url, delete one. It speaks only the
+// upload_url above it, a resumable multipart upload above 64 MiB: parts sent four at a time, each retried on its
+// own), see the newest assets with a preview, copy an id or a url, delete one. It speaks only the
 // public API of the server that serves it. The key lives in this tab's sessionStorage and travels only in the
 // x-api-key header: never in a URL, never logged.
 
 const KEY_STORAGE = 'assetd.apiKey';
 const SINGLE_MAX_BYTES = 32 * 1024 * 1024;
 const DIRECT_MAX_BYTES = 5 * 1024 ** 3;
+/** Above this a file goes in parts (as the client library does): a lost part is sent again, not the whole file. */
+const MULTIPART_ABOVE_BYTES = 64 * 1024 * 1024;
+const PARTS_AT_ONCE = 4;
+const PART_TRIES = 4;
 const PAGE_SIZE = 24;
 const UPLOADS_AT_ONCE = 3;
 const PREVIEW_WIDTH = 320;
@@ -265,12 +270,18 @@ async function uploadOne(file) {
     const mime = await sniff(file);
     if (file.size === 0) return row.refused('Refused: the file is empty.');
     if (!mime) return row.refused(`Refused: not a type assetd takes (it takes ${SUPPORTED}).`);
-    if (file.size > DIRECT_MAX_BYTES) return row.refused(`Refused: ${formatBytes(file.size)} is over the 5 GiB limit.`);
     const single = file.size <= SINGLE_MAX_BYTES && mime !== 'application/zip';
     let asset = single ? await uploadSingle(file, row) : null;
+    let how = single ? '' : ' (direct upload)';
+    // null: a server that does not take multipart uploads (404); the file may still fit one direct upload.
+    if (!asset && file.size > MULTIPART_ABOVE_BYTES) {
+      asset = await uploadMultipart(file, mime, row);
+      how = ' (multipart upload)';
+    }
+    if (!asset && file.size > DIRECT_MAX_BYTES) return row.refused(`Refused: ${formatBytes(file.size)} is over the 5 GiB limit.`);
     // null: a server configured with a lower single-request limit answered 413; the file still fits direct upload.
     asset ??= await uploadDirect(file, mime, row);
-    row.done(`Done: ${asset.mime_type}, ${formatBytes(asset.size_bytes)}${single ? '' : ' (direct upload)'}.`);
+    row.done(`Done: ${asset.mime_type}, ${formatBytes(asset.size_bytes)}${how}.`);
     await loadAssets(true);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return signOut('The server refused this key (401 unauthorized).');
@@ -324,6 +335,77 @@ async function uploadDirect(file, mime, row) {
       // 409: the stored object is not visible yet, or another complete runs; both settle soon.
       if (!(error instanceof ApiError && error.status === 409 && attempt < 10)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
+}
+
+/**
+ * A resumable multipart upload: the part URLs (a page at a time), the parts PUT four at a time straight to them, each
+ * tried up to PART_TRIES times on a network failure or a 5xx, then complete. Null when the server has no multipart
+ * uploads (404).
+ * @param {File} file
+ * @param {string} mime
+ * @param {ReturnType<typeof uploadRow>} row
+ * @returns {Promise<Asset | null>}
+ */
+async function uploadMultipart(file, mime, row) {
+  row.step('Starting a multipart upload…');
+  let upload;
+  try {
+    ({ data: upload } = await api('POST', '/v3/assets/multipart-uploads', {
+      json: { filename: file.name, content_type: mime, size_bytes: file.size },
+      idempotent: true,
+    }));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+  const id = encodeURIComponent(upload.asset_id);
+  /** @type {{ part_number: number, size_bytes: number, upload_url: string, upload_headers: Record<string, string> }[]} */
+  const parts = [...upload.parts];
+  for (let marker = upload.next_part_number_marker; marker; ) {
+    const { data: page } = await api('GET', `/v3/assets/multipart-uploads/${id}?part_number_marker=${marker}`);
+    parts.push(...page.parts);
+    marker = page.next_part_number_marker;
+  }
+  /** Bytes of each part acknowledged or under way, for one progress bar over the whole file. */
+  const sent = new Map();
+  const report = () => row.progress([...sent.values()].reduce((a, b) => a + b, 0) / file.size);
+  const sendPart = async (/** @type {(typeof parts)[number]} */ part) => {
+    const start = (part.part_number - 1) * upload.part_size_bytes;
+    const body = file.slice(start, start + part.size_bytes);
+    /** @type {Record<string, string>} */
+    const headers = {};
+    for (const [name, value] of Object.entries(part.upload_headers ?? {})) {
+      if (name.toLowerCase() !== 'content-length') headers[name] = String(value);
+    }
+    for (let attempt = 1; ; attempt++) {
+      let answer;
+      try {
+        answer = await send({ method: 'PUT', url: part.upload_url, headers, body, onProgress: (f) => (sent.set(part.part_number, f * part.size_bytes), report()) });
+      } catch (error) {
+        if (attempt >= PART_TRIES) throw error;
+      }
+      if (answer && answer.status >= 200 && answer.status < 300) return;
+      if (answer && (answer.status < 500 || attempt >= PART_TRIES)) throw failure(answer);
+      sent.set(part.part_number, 0);
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  };
+  const queue = [...parts];
+  await Promise.all(
+    Array.from({ length: Math.min(PARTS_AT_ONCE, queue.length) }, async () => {
+      for (let part = queue.shift(); part; part = queue.shift()) await sendPart(part);
+    }),
+  );
+  row.step('Assembling and verifying…');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await api('POST', `/v3/assets/${id}/complete`)).data;
+    } catch (error) {
+      // 409: another complete (from a retry) is assembling it; it settles soon.
+      if (!(error instanceof ApiError && error.status === 409 && attempt < 20)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
   }
 }
