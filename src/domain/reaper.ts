@@ -124,19 +124,20 @@ export class Reaper {
   }
 
   /**
-   * Asset objects (assets/…) whose storage key no record holds, and staged uploads (uploads/<asset id>) and previews
-   * (previews/…/<asset id>.…) whose asset has no record, last written before `cutoff`. Checked a page at a time
-   * against the records.
+   * Asset objects (assets/…) whose storage key no record holds; staged uploads whose asset has no record, and
+   * receipt-staged ones (uploads/<asset id>.<suffix>, assetd's own signed PUT) that are not the receipt their asset
+   * records (a PUT killed before recording it, or one a later PUT replaced); previews (previews/…/<asset id>.…)
+   * whose asset has no record. Only objects last written before `cutoff`, checked a page at a time.
    */
   private async removeOrphans(cutoff: Date): Promise<number> {
     const { records, storage } = this.options;
     let removed = 0;
-    const sweep = async (prefix: string, inUse: (keys: string[]) => Promise<Set<string>>, idOf: (key: string) => string) => {
+    const sweep = async (prefix: string, inUse: (keys: string[]) => Promise<Set<string>>) => {
       let page: string[] = [];
       const flush = async () => {
-        const used = await inUse(page.map(idOf));
+        const used = await inUse(page);
         for (const key of page) {
-          if (used.has(idOf(key))) continue;
+          if (used.has(key)) continue;
           await storage.delete(key);
           removed += 1;
         }
@@ -149,10 +150,24 @@ export class Reaper {
       }
       if (page.length > 0) await flush();
     };
-    await sweep(ASSET_PREFIX, (keys) => records.storageKeysInUse(keys), (key) => key);
-    // uploads/<asset id>, or uploads/<asset id>.<receipt> for assetd's own signed PUT.
-    await sweep(STAGING_PREFIX, (ids) => records.assetIdsInUse(ids), (key) => key.slice(STAGING_PREFIX.length).split('.')[0]!);
-    await sweep(PREVIEW_PREFIX, (ids) => records.assetIdsInUse(ids), assetIdOfPreviewKey);
+    /** The keys whose asset (by `idOf`) has a record. */
+    const ofLiveAssets = async (keys: string[], idOf: (key: string) => string) => {
+      const ids = await records.assetIdsInUse(keys.map(idOf));
+      return new Set(keys.filter((key) => ids.has(idOf(key))));
+    };
+    await sweep(ASSET_PREFIX, (keys) => records.storageKeysInUse(keys));
+    await sweep(STAGING_PREFIX, async (keys) => {
+      const idOf = (key: string) => key.slice(STAGING_PREFIX.length).split('.')[0]!;
+      const used = new Set<string>();
+      for (const key of await ofLiveAssets(keys, idOf)) {
+        const id = idOf(key);
+        // uploads/<asset id> is the S3 presigned PUT's target, swept when its URL lapses; a receipt-staged object
+        // is in use only as its asset's recorded receipt (rare leftovers get one lookup each).
+        if (key === stagingKeyFor(id) || (await records.findAssetById(id))?.receipt?.key === key) used.add(key);
+      }
+      return used;
+    });
+    await sweep(PREVIEW_PREFIX, (keys) => ofLiveAssets(keys, assetIdOfPreviewKey));
     return removed;
   }
 }

@@ -217,13 +217,21 @@ async function audit(t: TestServer, traffic: Traffic) {
 }
 
 /** Stored objects no record points to: what the orphan sweep should remove. */
+/**
+ * Objects no record accounts for: asset objects no asset points to, and staged objects that are neither an existing
+ * asset's plain staging key (uploads/<id>) nor the receipt (uploads/<id>.<suffix>) its asset records.
+ */
 async function orphans(t: TestServer): Promise<string[]> {
   const records = t.server.metadata.assets;
   const assetKeys = await t.objects('assets/');
-  const staged = await t.objects('uploads/');
   const usedKeys = await records.storageKeysInUse(assetKeys);
-  const usedIds = await records.assetIdsInUse(staged.map((k) => k.slice('uploads/'.length)));
-  return [...assetKeys.filter((k) => !usedKeys.has(k)), ...staged.filter((k) => !usedIds.has(k.slice('uploads/'.length)))];
+  const staged: string[] = [];
+  for (const key of await t.objects('uploads/')) {
+    const [id, suffix] = key.slice('uploads/'.length).split('.');
+    const asset = await records.findAssetById(id!);
+    if (!asset || (suffix !== undefined && asset.receipt?.key !== key)) staged.push(key);
+  }
+  return [...assetKeys.filter((k) => !usedKeys.has(k)), ...staged];
 }
 
 describe('kill -9 of assetd serve mid-traffic', () => {
