@@ -55,7 +55,17 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   const admin = new pg.Client({ connectionString: services.databaseUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // FORCE ends our own sessions, but not a backend of another role, such as an autovacuum worker that just began
+    // on the fresh database (42501): it finishes in moments, so try again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '42501' || attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
   } finally {
     await admin.end();
   }
