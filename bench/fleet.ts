@@ -1,11 +1,11 @@
 // The processes and temp dirs of one `npm run bench`: every server is a child process on a free loopback port with
 // a fresh temp dir, writing its output to a log file there; all of it is removed at the end, also when the bench
 // dies (synchronously, from 'exit' and signal handlers).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startChild, waitForHealthy, type Child } from './lib.js';
+import { childEnv, cleanUpOnExit, freePort, startChild, waitForHealthy, type Child } from './lib.js';
 
 export interface Server {
   readonly child: Child;
@@ -19,14 +19,7 @@ export class Fleet {
   private readonly teardowns: (() => Promise<void>)[] = [];
 
   constructor() {
-    const now = () => this.cleanupNow();
-    process.once('exit', now);
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        now();
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      });
-    }
+    cleanUpOnExit(this.children, this.dirs);
   }
 
   tempDir(prefix: string): string {
@@ -59,16 +52,4 @@ export class Fleet {
     this.dirs.length = 0;
     this.teardowns.length = 0;
   }
-
-  private cleanupNow(): void {
-    for (const child of this.children) child.process.kill('SIGKILL');
-    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Env for a child: ours, without any ASSETD_* the caller's shell may carry. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ASSETD_')) env[key] = value;
-  return { ...env, ...extra };
 }

@@ -4,18 +4,21 @@
 // dirs, warms them up, alternates baseline/assetd rounds, samples assetd's RSS, prints a table, PASS/FAIL against the
 // issue's expectation, and one JSON line. Knobs: BENCH_BYTES (default 2 GiB), BENCH_ROUNDS (default 2),
 // BENCH_BASELINE_FSYNC=1 (baseline fsyncs on close, as assetd does; diagnostic only). Exit 0 unless something broke.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mp4 } from '../test/support/media.js';
 import {
+  childEnv,
+  cleanUpOnExit,
   cpuMeter,
   freePort,
   median,
   MiB,
   mibPerSecond,
+  positiveIntEnv,
   procStatusKiB,
   putGenerated,
   requestJson,
@@ -32,40 +35,15 @@ const WARMUP_BYTES = MiB;
 const EXPECTED_RATIO = 0.9;
 const EXPECTED_GROWTH_MB = 64;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-const BYTES = positiveInt('BENCH_BYTES', 2 * 1024 * MiB);
-const ROUNDS = positiveInt('BENCH_ROUNDS', 2);
+const BYTES = positiveIntEnv('BENCH_BYTES', 2 * 1024 * MiB);
+const ROUNDS = positiveIntEnv('BENCH_ROUNDS', 2);
 const BASELINE_FSYNC = process.env.BENCH_BASELINE_FSYNC === '1';
 const HEAD = mp4();
 
-// Everything to undo, also from a signal handler (synchronously).
+// Everything to undo, also from a signal handler or a crash that skips main()'s finally.
 const children: Child[] = [];
 const tempDirs: string[] = [];
-function cleanupNow(): void {
-  for (const child of children) child.process.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-process.once('exit', cleanupNow); // a crash that skips main()'s finally still leaves nothing behind
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    cleanupNow();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  });
-}
-
-/** Env for a child: ours, without any ASSETD_* the caller's shell may carry. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ASSETD_')) env[key] = value;
-  return { ...env, ...extra };
-}
+cleanUpOnExit(children, tempDirs);
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
