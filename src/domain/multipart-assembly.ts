@@ -10,13 +10,12 @@
 // computed from the bytes.
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { MediaFacts } from '../media/media-facts.js';
 import { AppError, errors } from './errors.js';
 import { UploadInspector, type Inspection } from './inspect.js';
 import { partLength, planOf, targetOf } from './multipart-plan.js';
 import type { Asset, ObjectStorage, StoredPart } from './ports/index.js';
+import { judgeUpload, type Verdict } from './upload-verdict.js';
 
-export type Verdict = AppError | { sha256: string; facts: MediaFacts };
 
 const NOT_UPLOADED_YET = 'Uploaded object not found yet. Retry after upload PUT returns 200.';
 
@@ -69,17 +68,7 @@ function verdictOf(asset: Asset, given: string | null, result: () => Inspection)
     if (error instanceof AppError) return error;
     throw error;
   }
-  if (seen.sizeBytes !== asset.sizeBytes) {
-    return errors.sizeMismatch(`The uploaded object is ${seen.sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
-  }
-  if (seen.media?.mime !== asset.mimeType) {
-    const what = seen.media ? `they are ${seen.media.mime}` : 'their type could not be recognised';
-    return errors.mediaTypeMismatch(`The uploaded bytes are not ${asset.mimeType}: ${what}.`, 'content_type');
-  }
-  if ([asset.declaredSha256, given].some((expected) => expected && expected !== seen.sha256)) {
-    return errors.checksumMismatch('The SHA-256 of the uploaded bytes does not match checksum_sha256.', 'checksum_sha256');
-  }
-  return { sha256: seen.sha256, facts: seen.facts };
+  return judgeUpload(asset, { sizeBytes: seen.sizeBytes, mimeType: seen.media?.mime ?? null, sha256: seen.sha256, facts: seen.facts }, given);
 }
 
 /** Reads the assembled object once, start to end. */

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { MediaFacts } from '../media/media-facts.js';
 import { parseChecksum } from './checksums.js';
 import { AppError, errors } from './errors.js';
 import type { AssetEvents } from './events.js';
@@ -15,6 +14,7 @@ import { UploadInspector } from './inspect.js';
 import { assembleMultipart } from './multipart-assembly.js';
 import { targetOf } from './multipart-plan.js';
 import type { Asset, AssetRecords, AssetTransition, ObjectStorage, UploadReceipt } from './ports/index.js';
+import { judgeUpload, type Verdict } from './upload-verdict.js';
 
 export interface UploadFinalizerOptions {
   readonly records: AssetRecords;
@@ -177,7 +177,7 @@ export class UploadFinalizer {
    * Freezes a single PUT's bytes first, so a PUT that lands while we verify cannot change what gets published, then
    * judges them. An earlier holder that died after its move left the bytes at the asset's key: verify those.
    */
-  private async freezeAndJudge(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts }> {
+  private async freezeAndJudge(asset: Asset, given: string | null): Promise<Verdict> {
     const { receipt } = asset;
     if (!receipt && this.options.storage.moveReading) {
       const verdict = await this.judgeWhileMoving(asset, given);
@@ -207,11 +207,11 @@ export class UploadFinalizer {
    * staged bytes meanwhile makes the copy fail its precondition: then the new bytes are judged. Null when nothing is
    * staged (an earlier holder already moved it): the caller judges what is at the asset's key.
    */
-  private async judgeWhileMoving(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts } | null> {
+  private async judgeWhileMoving(asset: Asset, given: string | null): Promise<Verdict | null> {
     for (;;) {
       const reading = await this.options.storage.moveReading!({ from: stagingKeyFor(asset.assetId), to: asset.storageKey });
       if (!reading) return null;
-      let verdict: AppError | { sha256: string; facts: MediaFacts };
+      let verdict: Verdict;
       try {
         verdict = await this.inspect(asset, given, reading.sizeBytes, reading.body);
       } catch (error) {
@@ -224,7 +224,7 @@ export class UploadFinalizer {
   }
 
   /** Reads the frozen object once: exact size, type sniffed from its first bytes, SHA-256 against every checksum. */
-  private async verify(asset: Asset, given: string | null): Promise<AppError | { sha256: string; facts: MediaFacts }> {
+  private async verify(asset: Asset, given: string | null): Promise<Verdict> {
     const stored = await this.options.storage.stat(asset.storageKey);
     // Gone since the freeze (deleted meanwhile): nothing to judge, so no verdict.
     if (!stored) throw errors.conflict(NOT_UPLOADED_YET);
@@ -234,7 +234,7 @@ export class UploadFinalizer {
   }
 
   /** Judges a body of `sizeBytes`: exact size, the type sniffed from its first bytes, SHA-256 against every checksum. */
-  private async inspect(asset: Asset, given: string | null, sizeBytes: number, body: Readable): Promise<AppError | { sha256: string; facts: MediaFacts }> {
+  private async inspect(asset: Asset, given: string | null, sizeBytes: number, body: Readable): Promise<Verdict> {
     if (sizeBytes !== asset.sizeBytes) {
       body.destroy();
       return errors.sizeMismatch(`The uploaded object is ${sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
@@ -262,18 +262,8 @@ export class UploadFinalizer {
   }
 }
 
-/** The verdict on bytes a PUT already measured: exact size, the sniffed type against the declared one, the SHA-256. */
-function judge(asset: Asset, receipt: UploadReceipt, given: string | null): AppError | { sha256: string; facts: MediaFacts } {
-  if (receipt.sizeBytes !== asset.sizeBytes) {
-    return errors.sizeMismatch(`The uploaded object is ${receipt.sizeBytes} bytes; size_bytes was ${asset.sizeBytes}.`);
-  }
-  if (receipt.mimeType !== asset.mimeType) {
-    const what = receipt.mimeType ? `they are ${receipt.mimeType}` : 'their type could not be recognised';
-    return errors.mediaTypeMismatch(`The uploaded bytes are not ${asset.mimeType}: ${what}.`, 'content_type');
-  }
-  if ([asset.declaredSha256, given].some((expected) => expected && expected !== receipt.sha256)) {
-    return errors.checksumMismatch('The SHA-256 of the uploaded bytes does not match checksum_sha256.', 'checksum_sha256');
-  }
-  const { width, height, durationSeconds } = receipt;
-  return { sha256: receipt.sha256, facts: { width, height, durationSeconds } };
+/** The verdict on bytes a PUT already measured, from its receipt. */
+function judge(asset: Asset, receipt: UploadReceipt, given: string | null): Verdict {
+  const { sizeBytes, mimeType, sha256, width, height, durationSeconds } = receipt;
+  return judgeUpload(asset, { sizeBytes, mimeType, sha256, facts: { width, height, durationSeconds } }, given);
 }
