@@ -1,6 +1,6 @@
-// ObjectStorage on any S3-compatible object store (AWS S3, R2, Ceph RGW, MinIO, GCS's S3 API). Writes stream as
-// multipart uploads with bounded part buffers and are aborted on failure, so an object appears whole or not at all;
-// direct uploads get genuine presigned PUT URLs, so their bytes never pass through assetd.
+// ObjectStorage on any S3-compatible object store (AWS S3, R2, Ceph RGW, MinIO, GCS's S3 API). Writes stream with
+// bounded memory (streaming-upload.ts: one PutObject, or a multipart upload aborted on failure), so an object appears
+// whole or not at all; direct uploads get genuine presigned PUT URLs, so their bytes never pass through assetd.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -16,12 +16,12 @@ import {
   S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable } from 'node:stream';
 import { storeFault } from '../faults.js';
 import { checkKey } from '../path-guard.js';
 import { S3Multipart } from './s3-multipart.js';
+import { streamingUpload } from './streaming-upload.js';
 import type {
   MovingRead,
   ObjectInfo,
@@ -46,12 +46,13 @@ export interface S3Options {
   readonly idleTimeoutSeconds?: number;
 }
 
-const PART_BYTES = 8 * 1024 * 1024;
 /** A store that accepts no connection within this long is down. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** CopyObject's own limit; larger objects are copied part by part. */
 const SINGLE_COPY_MAX = 5 * 1000 * 1000 * 1000;
 const COPY_PART_BYTES = 512 * 1024 * 1024;
+
+const SILENT_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
@@ -97,8 +98,12 @@ export class S3Storage implements ObjectStorage {
         connectionTimeout: CONNECT_TIMEOUT_MS,
         socketTimeout: (options.idleTimeoutSeconds ?? 120) * 1000,
       },
+      // The SDK's default logger drops everything but one console warning, printed whenever a request with a streamed
+      // body fails: a streamed write cuts its last part off on purpose (streaming-upload.ts). Failures reach our log
+      // as the errors they are.
+      logger: SILENT_LOGGER,
     });
-    // Every call, lib-storage's parts included, answers a store that is down or full in the domain's words.
+    // Every call, each part of a streamed write included, answers a store that is down or full in the domain's words.
     client.middlewareStack.add(
       (next) => async (args) => {
         try {
@@ -122,26 +127,17 @@ export class S3Storage implements ObjectStorage {
 
   async write({ key, body, contentType, signal }: WriteOptions): Promise<ObjectInfo> {
     const objectKey = this.objectKey(key);
-    let sizeBytes = 0;
-    const counted = new PassThrough({ highWaterMark: 1024 * 1024 });
-    counted.on('data', (chunk: Buffer) => (sizeBytes += chunk.length));
-    body.on('error', (error) => counted.destroy(error));
-    body.pipe(counted);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: objectKey, Body: counted, ContentType: contentType },
-      partSize: PART_BYTES,
-      queueSize: 2,
-      leavePartsOnError: false,
-    });
-    // Failing the body (rather than Upload.abort(), which answers before the multipart upload is cleaned up) makes
-    // done() reject only after lib-storage has aborted the multipart upload: nothing is left when we return.
-    const onAbort = () => counted.destroy(new Error('write aborted'));
+    // Its own stream, so that an abort fails the write (and aborts its multipart upload) without destroying the body.
+    const source = new PassThrough({ highWaterMark: 1024 * 1024 });
+    body.on('error', (error) => source.destroy(error));
+    body.pipe(source);
+    const onAbort = () => source.destroy(new Error('write aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     this.writing.set(objectKey, (this.writing.get(objectKey) ?? 0) + 1);
     try {
       if (signal?.aborted) throw new Error('write aborted');
-      await upload.done();
+      const target = { client: this.client, bucket: this.bucket, key: objectKey, contentType };
+      const sizeBytes = await streamingUpload(target, source);
       return { sizeBytes };
     } finally {
       signal?.removeEventListener('abort', onAbort);
