@@ -13,7 +13,7 @@ export interface RowSpec {
   readonly bare: string;
   readonly tus?: string;
   /** Held when assetd ≥ `bare` × the bare figure, ≥ the tus figure when `tus`, and its p99 < `p99Ms`. */
-  readonly goal: { readonly bare: number; readonly tus?: boolean; readonly p99Ms?: number };
+  readonly goal: { readonly bare: number; readonly tus?: boolean; readonly p99Ms?: number } | 'reference';
   /** Show assetd's peak RSS during these uploads. */
   readonly rss?: boolean;
 }
@@ -37,7 +37,8 @@ export interface Row {
   readonly ratioBare: number;
   readonly ratioTus: number | null;
   readonly goal: string;
-  readonly held: boolean;
+  /** null on a reference row (not assetd: no goal). */
+  readonly held: boolean | null;
 }
 
 const isRate = (sample: Sample): sample is RateSample => 'perSecond' in sample;
@@ -72,6 +73,10 @@ export function row(spec: RowSpec, samples: ReadonlyMap<string, readonly Sample[
   const ratioBare = assetd.value / bare.value;
   const ratioTus = tus ? assetd.value / tus.value : null;
   const { goal } = spec;
+  if (goal === 'reference') {
+    const unit = assetd.p99Ms === undefined ? 'MB/s' : 'uploads/s';
+    return { work: spec.work, unit, bare, tus, assetd, ratioBare, ratioTus, goal: 'none: a reference', held: null };
+  }
   const parts = [`≥ ${goal.bare}× bare`];
   let held = ratioBare >= goal.bare;
   if (goal.tus && ratioTus !== null) {
@@ -105,7 +110,7 @@ export function markdown(rows: readonly Row[]): string {
           ? `${latency(r.bare)} · ${latency(r.tus)} · ${latency(r.assetd)}; CPU ${cpu(r.bare)} · ${cpu(r.tus)} · ${cpu(r.assetd)}`
           : '–';
     lines.push(
-      `| ${r.work} | ${value(r.bare, r.unit)} | ${r.tus ? value(r.tus, r.unit) : '–'} | ${value(r.assetd, r.unit)} | ${ratio(r.ratioBare)} | ${ratio(r.ratioTus)} | ${detail} | ${r.goal} | ${r.held ? 'yes' : 'no'} |`,
+      `| ${r.work} | ${value(r.bare, r.unit)} | ${r.tus ? value(r.tus, r.unit) : '–'} | ${value(r.assetd, r.unit)} | ${ratio(r.ratioBare)} | ${ratio(r.ratioTus)} | ${detail} | ${r.goal} | ${r.held === null ? '–' : r.held ? 'yes' : 'no'} |`,
     );
   }
   return lines.join('\n');

@@ -70,6 +70,7 @@ const SINGLE_GOAL = { bare: 0.8, tus: true, p99Ms: 50 };
 
 const rowSpecs: RowSpec[] = [
   { work: `16 KiB uploads/s, concurrency ${CONCURRENCY}: POST /v3/assets`, scenario: '16 KiB', assetd: 'single', bare: 'bare', tus: 'tus', goal: SINGLE_GOAL },
+  { work: `16 KiB uploads/s, concurrency ${CONCURRENCY}: the floor (not assetd: Fastify + @fastify/multipart doing bare's work)`, scenario: '16 KiB', assetd: 'floor', bare: 'bare', tus: 'tus', goal: 'reference' },
   { work: `16 KiB uploads/s, concurrency ${CONCURRENCY}: direct (init + PUT + complete)`, scenario: '16 KiB', assetd: 'direct', bare: 'bare', tus: 'tus', goal: { bare: 0.5 } },
   { work: '1 MiB, one request: POST /v3/assets', scenario: '1 MiB', assetd: 'single', bare: 'bare', tus: 'tus', goal: { bare: 0.8, tus: true } },
   { work: '32 MiB, one request: POST /v3/assets', scenario: '32 MiB', assetd: 'single', bare: 'bare', tus: 'tus', goal: { bare: 0.9, tus: true } },
@@ -90,6 +91,7 @@ const LEGEND = [
   '- bare (embedded), the limit: node:http, PUT of the raw bytes streamed to a new temp file while hashing (SHA-256), fdatasync, rename into place, one row INSERTed into SQLite (better-sqlite3, WAL, synchronous=NORMAL, as assetd), answer. One request per upload.',
   `- tus: @tus/server ${installed('@tus/server')} + @tus/file-store ${installed('@tus/file-store')} on node:http (creation POST, then one PATCH with Upload-Offset: 0): two requests per upload, no hashing, no fsync, metadata in a JSON file per upload.`,
   '- assetd: `node dist/cli/main.js serve`, its defaults (embedded: SQLite + local disk); single = one multipart POST /v3/assets; direct = POST direct-uploads, PUT upload_url, POST complete (no checksum sent; assetd hashes on PUT and complete), timed end to end.',
+  '- floor (a reference, not assetd): Fastify 5 + @fastify/multipart, their defaults, doing exactly bare\'s work for the same multipart POST /v3/assets as assetd single (no key, hooks, sniffing, events or logging). Between bare and floor is the framework\'s cost, between floor and assetd the cost of what assetd does per upload.',
   '- bare (PG + S3): node:http, the bytes streamed into one PutObject (AWS SDK v3, ContentLength) while hashing, then one row INSERTed into PostgreSQL (pg pool of 10). For the presigned 256 MiB row, bare is a PutObject streamed from the bench process straight to the RGW, as the presigned PUT goes.',
   'Figures are medians over rounds; MB = 10^6 bytes; uploads/s rows run a closed loop for BENCH_SECONDS per contender per round and give each round\'s p50/p99 latency and the server\'s CPU time per upload (every thread, user + system, from /proc: steadier than the rates when the machine is not quiet; medians over rounds); MB/s rows time from the first byte sent to the last answer. sync(1) runs between measurements, and RGW\'s garbage collection (radosgw-admin gc process --include-all) after each large PG + S3 one.',
 ];
@@ -108,9 +110,10 @@ async function main(): Promise<void> {
   const fleet = new Fleet();
   try {
     const assetdEnv: Record<string, string> = ASSETD_LOG_LEVEL ? { ASSETD_LOG_LEVEL: ASSETD_LOG_LEVEL } : {};
-    const [bareDisk, tusServer, assetd] = await Promise.all([
+    const [bareDisk, tusServer, floorServer, assetd] = await Promise.all([
       startBenchServer(fleet, 'bare', 'bare-disk.ts'),
       startBenchServer(fleet, 'tus', 'tus.ts'),
+      startBenchServer(fleet, 'floor', 'floor.ts'),
       startAssetd(fleet, ASSETD_ROOT, { env: assetdEnv, nodeArgs: ASSETD_NODE_ARGS }),
     ]);
     const embedded = {
@@ -120,7 +123,14 @@ async function main(): Promise<void> {
       direct: assetdDirect('assetd direct', assetd),
     };
     const scenarios: Scenario[] = [
-      { name: '16 KiB', payload: new Payload(16 * KiB), kind: 'rate', uploads: 0, contenders: embedded },
+      {
+        name: '16 KiB',
+        payload: new Payload(16 * KiB),
+        kind: 'rate',
+        uploads: 0,
+        // The floor is measured for small files only: there the framework's cost per request shows.
+        contenders: { ...embedded, floor: assetdSingle('floor', floorServer) },
+      },
       { name: '1 MiB', payload: new Payload(MiB), kind: 'throughput', uploads: 20, contenders: pick(embedded, 'bare', 'tus', 'single') },
       { name: '32 MiB', payload: new Payload(32 * MiB), kind: 'throughput', uploads: 3, contenders: embedded },
       { name: '256 MiB', payload: new Payload(BIG), kind: 'throughput', uploads: 1, contenders: pick(embedded, 'bare', 'tus', 'direct'), sampleRss: true },
