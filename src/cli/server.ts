@@ -95,9 +95,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const now = options.now ?? (() => new Date());
   const urls = new PublicUrls(config.publicUrl);
-  // Delivery is kicked as soon as an event commits; the dispatcher is made once the fetcher is.
+  // Delivery is kicked as soon as an event owing a delivery commits; the dispatcher is made once the fetcher is.
   let webhooks: WebhookDispatcher | null = null;
-  const events = new AssetEvents({ urls, now, onRecorded: () => webhooks?.kick() });
+  const events = new AssetEvents({ urls, now, onRecorded: () => webhooks?.eventRecorded() });
   const assets = new AssetService({ records: metadata.assets, storage, now, events });
   const signer = new UploadSigner(config.signingSecret ?? (await loadOrCreateRandomSecret(config.dataDir, SIGNING_SECRET_FILE)));
   const uploads = new DirectUploadService({
@@ -160,7 +160,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     records: metadata.assets,
     assets,
     resolver,
-    events: new JobEvents({ describe: (view) => jobJson(view, urls), onRecorded: () => webhooks?.kick() }),
+    events: new JobEvents({ describe: (view) => jobJson(view, urls), onRecorded: () => webhooks?.eventRecorded() }),
     now,
     checkCallbackUrl: (url) => fetcher.precheck(url),
   });

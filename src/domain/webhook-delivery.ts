@@ -60,6 +60,8 @@ export class WebhookDispatcher {
   private kicked = false;
   private wake: (() => void) | null = null;
   private stopped = false;
+  /** records.deliveriesRecordedHere() when an event last kicked a pass. */
+  private recordedAtLastLook = -1;
   /** Deliveries in flight in this process, per endpoint. */
   private readonly busy = new Map<string, number>();
   private readonly signCallback: ReturnType<typeof callbackSigner>;
@@ -83,6 +85,18 @@ export class WebhookDispatcher {
     this.running ??= this.passes().finally(() => {
       this.running = null;
     });
+  }
+
+  /**
+   * An event was committed: a pass if this process has recorded a delivery since the last such look. An event owing
+   * none (a tenant without endpoints, the common upload) costs no query; deliveries other replicas recorded, and
+   * retries coming due, are found by the timer's passes as before.
+   */
+  eventRecorded(): void {
+    const recorded = this.options.records.deliveriesRecordedHere();
+    if (recorded === this.recordedAtLastLook) return;
+    this.recordedAtLastLook = recorded;
+    this.kick();
   }
 
   /** Delivers every delivery due now; resolves with how many were tried. */

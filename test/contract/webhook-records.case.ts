@@ -76,6 +76,18 @@ export function runWebhookRecordsContract({ name, create, skip }: ContractOption
         expect(owed.every((d) => d.state === 'pending' && d.attempts === 0)).toBe(true);
       });
 
+      contractCase('counts the deliveries this process records, and only those: an event owing none leaves the count', async () => {
+        const quiet = await setUp();
+        const before = store.webhooks.deliveriesRecordedHere();
+        const unsubscribed = anAsset(quiet.tenant);
+        await store.assets.insertAsset(unsubscribed, { event: anEvent(quiet.tenant, 'asset.completed', unsubscribed.assetId) });
+        expect(store.webhooks.deliveriesRecordedHere()).toBe(before);
+        const { tenant } = await setUp(['asset.completed'], []);
+        const asset = anAsset(tenant);
+        await store.assets.insertAsset(asset, { event: anEvent(tenant, 'asset.completed', asset.assetId) });
+        expect(store.webhooks.deliveriesRecordedHere()).toBe(before + 2);
+      });
+
       contractCase('forgets events recorded before a time, with their deliveries, oldest first and a page at a time', async () => {
         const { tenant, endpoints } = await setUp([]);
         const day = 24 * 3600 * 1000;

@@ -145,6 +145,11 @@ export interface WebhookRecords {
   /** The tenant's events, newest first, of one type and/or about one entity when given, after `after` when given. */
   listEvents(options: { tenant: string; limit: number; eventType?: string; entityId?: string; after?: number }): Promise<EventPage>;
   /**
+   * How many deliveries this process has recorded with its events so far (some perhaps in transactions rolled back
+   * since): the dispatcher looks for due deliveries after an event only when this has moved, not after every upload.
+   */
+  deliveriesRecordedHere(): number;
+  /**
    * Leases up to `limit` deliveries due at `now` (never one leased by another live lease) for `leaseId` until
    * `leaseUntil`, skipping the endpoints in `skipEndpoints` (those busy in this process) and disabled ones.
    */

@@ -62,6 +62,9 @@ function callbackTarget(url: string): string {
  * Records the event and owes one delivery, due at once, to each of its tenant's enabled endpoints taking its type
  * (and its entity, for an endpoint that names one), and to `callbackUrl` when given.
  */
+/** Per process, not per store: recordEvent runs inside the asset and job queries' transactions too. */
+let deliveriesRecorded = 0;
+
 export async function recordEvent(trx: Kysely<Database>, { event, callbackUrl = null }: EventToRecord): Promise<void> {
   await trx
     .insertInto('webhook_events')
@@ -88,6 +91,7 @@ export async function recordEvent(trx: Kysely<Database>, { event, callbackUrl = 
     .map((e) => ({ endpointId: e.endpoint_id, callbackUrl: null as string | null }));
   if (callbackUrl) targets.push({ endpointId: callbackTarget(callbackUrl), callbackUrl });
   if (targets.length === 0) return;
+  deliveriesRecorded += targets.length;
   await trx
     .insertInto('webhook_deliveries')
     .values(
@@ -107,6 +111,10 @@ export async function recordEvent(trx: Kysely<Database>, { event, callbackUrl = 
 
 export class KyselyWebhookRecords implements WebhookRecords {
   constructor(private readonly db: Kysely<Database>) {}
+
+  deliveriesRecordedHere(): number {
+    return deliveriesRecorded;
+  }
 
   async insertEndpoint(endpoint: WebhookEndpoint): Promise<void> {
     await this.db
