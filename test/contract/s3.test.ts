@@ -1,6 +1,10 @@
 // The ObjectStorage contract on a real S3-compatible server (Ceph RGW from scripts/services-up.sh), plus what only S3
 // has: genuine presigned PUTs with the size and type signed in.
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage } from '../../src/storage/s3/s3-storage.js';
 import { freshBucket, s3Available, services, testS3Client } from '../support/backends.js';
@@ -92,6 +96,73 @@ if (s3Available) {
       expect(new URL(target.url).searchParams.get('X-Amz-SignedHeaders')).toContain('x-amz-checksum-sha256');
       // Without the signed header the store refuses the PUT.
       expect((await putBytes(target.url, { 'Content-Type': 'image/png' }, Buffer.from('abcd'))).status).toBe(403);
+    });
+  });
+
+  describe('S3 streamed writes', () => {
+    let proxy: http.Server;
+    let failedOnce = 0;
+    let partTwoTries = 0;
+    beforeAll(async () => {
+      // Between assetd and the RGW: forwards every request as it is (the signature covers the Host header, which is
+      // passed on), except the first try of part 2, whose bytes it reads and then answers 500 as a busy store would.
+      const store = new URL(services.s3Endpoint!);
+      proxy = http.createServer((request, response) => {
+        const url = new URL(request.url ?? '/', 'http://proxy');
+        if (request.method === 'PUT' && url.searchParams.get('partNumber') === '2') {
+          partTwoTries += 1;
+          if (failedOnce === 0) {
+            failedOnce += 1;
+            request.resume();
+            request.on('end', () => {
+              response.writeHead(500, { 'content-type': 'application/xml' });
+              response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>');
+            });
+            return;
+          }
+        }
+        const forwarded = http.request(
+          { host: store.hostname, port: store.port, method: request.method, path: request.url, headers: request.headers },
+          (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(response);
+          },
+        );
+        forwarded.on('error', () => response.destroy());
+        request.pipe(forwarded);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    });
+
+    it('sends a streamed part that the store failed once again from the bytes it held, and the object is whole', async () => {
+      const bucket = await freshBucket();
+      const { port } = proxy.address() as AddressInfo;
+      const storage = await S3Storage.open({
+        bucket,
+        prefix: '',
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${port}`,
+        accessKeyId: services.s3AccessKeyId,
+        secretAccessKey: services.s3SecretAccessKey,
+        forcePathStyle: true,
+      });
+      try {
+        const MiB = 1024 * 1024;
+        const bytes = Buffer.alloc(20 * MiB);
+        for (let i = 0; i < bytes.length; i += 1009) bytes[i] = i % 253;
+        const chunks = Array.from({ length: 20 }, (_, i) => bytes.subarray(i * MiB, (i + 1) * MiB));
+        const info = await storage.write({ key: 'streamed', body: Readable.from(chunks, { objectMode: false }), contentType: 'application/octet-stream' });
+        expect(info.sizeBytes).toBe(bytes.length);
+        expect(failedOnce).toBe(1);
+        expect(partTwoTries).toBe(2);
+        expect((await buffer((await storage.read({ key: 'streamed' }))!)).equals(bytes)).toBe(true);
+      } finally {
+        await storage.close();
+      }
     });
   });
 

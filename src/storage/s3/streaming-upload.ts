@@ -5,11 +5,12 @@
 //
 // A body that ends within the first part is one PutObject of the bytes held. A longer one becomes a multipart
 // upload: the first part is sent from memory, every later part is streamed with its length (PART_BYTES) declared up
-// front. A part's bytes are also held until it has been sent, because the one part that turns out shorter — the
-// last — has to be cut off (the store never keeps a part whose body ended early) and sent again with its real
-// length. Memory per write stays at most 1 + PARTS_IN_FLIGHT parts, as with lib-storage. On any failure every part
-// request is settled first and the multipart upload is then aborted, so nothing is left behind (a killed process's
-// upload is aborted by the reaper, as before).
+// front. A part's bytes are also held until the store has answered it, for two reasons: the one part that turns out
+// shorter — the last — has to be cut off (the store never keeps a part whose body ended early) and sent again with
+// its real length, and a streamed part that fails is sent once more from them (the SDK retries only buffers, as it
+// did every lib-storage part). Memory per write stays about 1 + PARTS_IN_FLIGHT parts (24 MiB), as with lib-storage.
+// On any failure every part request is settled first and the multipart upload is then aborted, so nothing is left
+// behind (a killed process's upload is aborted by the reaper, as before).
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -92,7 +93,7 @@ export async function streamingUpload(target: StreamingUploadTarget, body: Async
   const upload = new PartSender(target, await openUpload(target));
   try {
     let size = first.bytes;
-    upload.send(1, first.chunks, first.bytes);
+    upload.send(1, first.chunks.splice(0), first.bytes); // spliced out: only the part's own buffer keeps the bytes
     for (let partNumber = 2; await reader.more(); partNumber++) {
       await upload.slot();
       size += await upload.stream(partNumber, reader);
@@ -136,23 +137,23 @@ async function readPart(reader: ChunkReader): Promise<{ chunks: Buffer[]; bytes:
 /** The parts of one multipart upload: sent, streamed, awaited, or all given up. */
 class PartSender {
   private readonly parts: Array<Promise<CompletedPart>> = [];
-  /** Requests not yet settled, whatever their outcome. */
+  /** Part requests not yet settled, whatever their outcome. */
   private readonly unsettled = new Set<Promise<unknown>>();
-  /** Cuts off the part being streamed, if the upload is given up while it is. */
-  private live: AbortController | null = null;
   /** The first part that failed, if one has. */
   private failure: unknown = undefined;
+  /** Set once the upload is being given up: no part is sent again after that. */
+  private abandoned = false;
 
   constructor(
     private readonly target: StreamingUploadTarget,
     readonly uploadId: string,
   ) {}
 
-  /** Sends a part whose bytes are all in memory. */
+  /** Sends a part whose bytes are all in memory: as one buffer, which the SDK retries on a passing failure. */
   send(partNumber: number, chunks: readonly Buffer[], bytes: number): void {
-    const request = this.request(partNumber, Readable.from(chunks, { objectMode: false }), bytes);
-    this.watch(request);
-    this.keep(completedPart(partNumber, request));
+    const part = this.request(partNumber, Buffer.concat(chunks, bytes), bytes);
+    this.watch(part);
+    this.keep(completedPart(partNumber, part));
   }
 
   /** Streams the next part from `reader`; resolves with its size once every byte of it has been read. */
@@ -161,8 +162,10 @@ class PartSender {
     // A body failing does not end its request (the SDK pipes it): a part is cut off by aborting the request.
     const cut = new AbortController();
     const request = this.request(partNumber, body, PART_BYTES, cut.signal);
-    const settled = this.watch(request);
-    this.live = cut;
+    const ended = request.then(
+      () => {},
+      () => {},
+    );
     const held: Buffer[] = [];
     let bytes = 0;
     try {
@@ -172,19 +175,24 @@ class PartSender {
       }
     } catch (error) {
       cut.abort();
+      await ended; // before the caller aborts the upload: a part landing after that would be kept
       throw error;
-    } finally {
-      this.live = null;
     }
     if (bytes === PART_BYTES) {
       body.end();
-      this.keep(completedPart(partNumber, request));
+      // A streamed body cannot be retried by the SDK; its bytes are still here, so a failed part goes once more.
+      const part = request.catch((error: unknown) => {
+        if (this.abandoned) throw error;
+        return this.request(partNumber, Buffer.concat(held, bytes), bytes);
+      });
+      this.watch(part);
+      this.keep(completedPart(partNumber, part));
       return bytes;
     }
     // The body ended inside this part: the request declared more bytes than there are. Cut it off, let it fail, and
     // send the part again with its real length (the same part number replaces it).
     cut.abort(new ShortPart());
-    await settled;
+    await ended;
     this.send(partNumber, held, bytes);
     return bytes;
   }
@@ -203,14 +211,14 @@ class PartSender {
     return Promise.all(this.parts);
   }
 
-  /** Cuts off the part being streamed, waits for every request to end, then aborts the multipart upload. */
+  /** Waits for every part request to end, then aborts the multipart upload. */
   async abort(): Promise<void> {
-    this.live?.abort();
+    this.abandoned = true;
     await Promise.all([...this.unsettled]);
     await abortUpload(this.target, this.uploadId);
   }
 
-  private request(partNumber: number, body: Readable, bytes: number, signal?: AbortSignal) {
+  private request(partNumber: number, body: Readable | Buffer, bytes: number, signal?: AbortSignal) {
     return this.target.client.send(
       new UploadPartCommand({
         Bucket: this.target.bucket,
@@ -229,17 +237,15 @@ class PartSender {
     part.catch((error: unknown) => (this.failure ??= error));
   }
 
-  /** Counts a request as unsettled until it ends, whatever its outcome; resolves then. */
-  private watch(request: Promise<unknown>): Promise<void> {
+  /** Counts a part request as unsettled until it ends, whatever its outcome. */
+  private watch(request: Promise<unknown>): void {
     const settled = request.then(
       () => {},
       () => {},
     );
     this.unsettled.add(settled);
     void settled.then(() => this.unsettled.delete(settled));
-    return settled;
   }
-
 }
 
 function completedPart(partNumber: number, request: Promise<{ ETag?: string | undefined }>): Promise<CompletedPart> {
