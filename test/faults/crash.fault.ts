@@ -8,13 +8,12 @@
 // - the reaper's abandoned-write pass (idle 0) leaves no temp file or multipart upload, and its orphan sweep (clock
 //   moved past the orphan age) removes what cut uploads and deletes left without a row, and nothing else.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendEnv, dropDatabase, usesS3 } from '../support/backends.js';
-import { makeDataDir, startTestServer, TENANT_A, testClock, type TestServer } from '../support/server.js';
-import { ChildServer } from './support/child.js';
-import { dropBucket } from './support/cleanup.js';
+import { describe, expect, it } from 'vitest';
+import { usesS3 } from '../support/backends.js';
+import { TENANT_A, testClock, type TestServer } from '../support/server.js';
+import type { ChildServer } from './support/child.js';
+import { killableServer } from './support/killable.js';
 import { recordFigures, seconds } from './support/figures.js';
 import { send, sendJson, uploadOne, type Outcome } from './support/http.js';
 import { between, pngOf, seeded } from './support/random.js';
@@ -235,34 +234,10 @@ async function orphans(t: TestServer): Promise<string[]> {
 }
 
 describe('kill -9 of assetd serve mid-traffic', () => {
-  let dataDir: string;
-  let backend: Record<string, string>;
-  let server: ChildServer;
-  let verifier: TestServer | null = null;
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir();
-    backend = await backendEnv();
-    server = await ChildServer.create({
-      ASSETD_DATA_DIR: dataDir,
-      ASSETD_API_KEYS: `${TENANT_A.key}=${TENANT_A.tenant}`,
-      ASSETD_LOG_LEVEL: 'error',
-      // The run ends with a reaper pass of its own; a periodic one would only blur what the kills left.
-      ASSETD_REAPER_INTERVAL_SECONDS: '86400',
-      ...backend,
-    });
-  });
-
-  afterAll(async () => {
-    await server?.kill9();
-    await verifier?.close();
-    if (backend?.ASSETD_DATABASE_URL) await dropDatabase(backend.ASSETD_DATABASE_URL).catch(() => {});
-    await dropBucket(backend).catch(() => {});
-    // Hundreds of MiB of uploads on local disk.
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  const killable = killableServer();
 
   it(`loses no acknowledged upload and shows nothing partial across ${ROUNDS} kills`, async (context) => {
+    const { server } = killable;
     await server.start();
     const traffic = new Traffic(server);
     const clients = Array.from({ length: CLIENTS }, () => traffic.client());
@@ -286,8 +261,7 @@ describe('kill -9 of assetd serve mid-traffic', () => {
 
     // The same data and backends, in this process: the API to read everything back, and the reaper to run.
     const clock = testClock();
-    verifier = await startTestServer({ dataDir, backend, now: clock.now });
-    const t = verifier;
+    const t = await killable.verify(clock.now);
     const before = await audit(t, traffic);
     const leftWrites = await t.pendingWrites();
     const orphansBefore = await orphans(t);

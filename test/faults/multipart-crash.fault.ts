@@ -7,13 +7,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendEnv, dropDatabase, usesS3 } from '../support/backends.js';
+import { describe, expect, it } from 'vitest';
+import { usesS3 } from '../support/backends.js';
 import * as media from '../support/media.js';
 import { putBytes } from '../support/put.js';
-import { eventually, makeDataDir, startTestServer, TENANT_A, testClock, type TestServer } from '../support/server.js';
-import { ChildServer } from './support/child.js';
-import { dropBucket } from './support/cleanup.js';
+import { eventually, TENANT_A, testClock } from '../support/server.js';
+import { killableServer } from './support/killable.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -23,34 +22,10 @@ const PARTS = usesS3 ? 4 : 12;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('kill -9 during a multipart upload', () => {
-  let dataDir: string;
-  let backend: Record<string, string>;
-  let server: ChildServer;
-  let verifier: TestServer | null = null;
-
-  beforeAll(async () => {
-    dataDir = await makeDataDir();
-    backend = await backendEnv();
-    server = await ChildServer.create({
-      ASSETD_DATA_DIR: dataDir,
-      ASSETD_API_KEYS: `${TENANT_A.key}=${TENANT_A.tenant}`,
-      ASSETD_LOG_LEVEL: 'error',
-      ASSETD_REAPER_INTERVAL_SECONDS: '86400',
-      ASSETD_SIGNING_SECRET: 'multipart-crash-signing-secret-00000000',
-      ...backend,
-    });
-  });
-
-  afterAll(async () => {
-    await server?.kill9();
-    await verifier?.close();
-    if (backend?.ASSETD_DATABASE_URL) await dropDatabase(backend.ASSETD_DATABASE_URL).catch(() => {});
-    await dropBucket(backend).catch(() => {});
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
-  });
+  const killable = killableServer({ ASSETD_SIGNING_SECRET: 'multipart-crash-signing-secret-00000000' });
 
   const api = async (method: string, pathname: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${pathname}`, {
+    const res = await fetch(`${killable.server.url}${pathname}`, {
       method,
       headers: { 'x-api-key': TENANT_A.key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -67,6 +42,7 @@ describe('kill -9 during a multipart upload', () => {
   const tempFiles = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith('tmp-') || n.endsWith('.part'));
 
   it('shows nothing partial after kills mid-part and mid-complete, and completes after the restart', async () => {
+    const { server, dataDir } = killable;
     await server.start();
     const head = media.mp4();
     const bytes = Buffer.concat([head, ...Array.from({ length: PARTS }, (_, i) => Buffer.alloc(i === 0 ? PART - head.length : PART, i + 1)), Buffer.alloc(999, 7)]);
@@ -121,8 +97,7 @@ describe('kill -9 during a multipart upload', () => {
     await server.kill9();
 
     const clock = testClock();
-    verifier = await startTestServer({ dataDir, backend, now: clock.now });
-    const t = verifier;
+    const t = await killable.verify(clock.now);
     // The reaper's abandoned-write step with no idle time: temp files of the killed process go, the pending upload
     // (a record still owns it) stays.
     // The pass the verifier ran as it started (on its clock, before it moves) is over first.
