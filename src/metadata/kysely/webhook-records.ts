@@ -58,13 +58,13 @@ function callbackTarget(url: string): string {
   return `${CALLBACK_TARGET_PREFIX}${origin}`;
 }
 
+/** Per process, not per store: recordEvent runs inside the asset and job queries' transactions too. */
+let deliveriesRecorded = 0;
+
 /**
  * Records the event and owes one delivery, due at once, to each of its tenant's enabled endpoints taking its type
  * (and its entity, for an endpoint that names one), and to `callbackUrl` when given.
  */
-/** Per process, not per store: recordEvent runs inside the asset and job queries' transactions too. */
-let deliveriesRecorded = 0;
-
 export async function recordEvent(trx: Kysely<Database>, { event, callbackUrl = null }: EventToRecord): Promise<void> {
   await trx
     .insertInto('webhook_events')
